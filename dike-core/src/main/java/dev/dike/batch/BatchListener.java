@@ -1,0 +1,44 @@
+package dev.dike.batch;
+
+/**
+ * Receives the events of a {@link Batcher}, e.g. to publish metrics. Methods must return quickly
+ * without throwing; an exception they throw is logged and otherwise ignored.
+ */
+public interface BatchListener {
+
+    /** A listener that does nothing. */
+    BatchListener NONE = new BatchListener() {
+    };
+
+    /**
+     * A batch was formed and its operation is about to be called.
+     *
+     * @param name      the batcher's name
+     * @param reason    why it was flushed
+     * @param rows      the number of rows sent to the operation
+     * @param calls     the number of callers in the batch
+     * @param waitNanos time from the arrival of its first call until now
+     */
+    default void onBatchStarted(String name, FlushReason reason, int rows, int calls, long waitNanos) {
+    }
+
+    /**
+     * A batch ended.
+     *
+     * @param name            the batcher's name
+     * @param rows            the number of rows sent to the operation
+     * @param processingNanos time from the operation's call until the batch ended
+     * @param failure         why the batch failed, or {@code null} on success
+     */
+    default void onBatchCompleted(String name, int rows, long processingNanos, Throwable failure) {
+    }
+
+    /**
+     * One caller completed.
+     *
+     * @param name    the batcher's name
+     * @param outcome how it ended
+     */
+    default void onCallCompleted(String name, BatchCallOutcome outcome) {
+    }
+}

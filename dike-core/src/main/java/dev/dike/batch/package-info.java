@@ -1,0 +1,2 @@
+/** Merging concurrent calls into batches: {@link dev.dike.batch.Batcher}. */
+package dev.dike.batch;

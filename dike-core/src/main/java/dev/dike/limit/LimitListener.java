@@ -1,0 +1,40 @@
+package dev.dike.limit;
+
+/**
+ * Receives the events of a {@link JobLimiter}, e.g. to publish metrics. Methods run on the thread
+ * that observed the event, sometimes on the hot path: they must return quickly without throwing.
+ */
+public interface LimitListener {
+
+    /** A listener that does nothing. */
+    LimitListener NONE = new LimitListener() {
+    };
+
+    /**
+     * A call got a permit.
+     *
+     * @param name      the limiter's name
+     * @param waitNanos how long it waited for the permit; 0 when granted at once
+     */
+    default void onPermitted(String name, long waitNanos) {
+    }
+
+    /**
+     * A call was rejected with a {@link TooManyCallsException}.
+     *
+     * @param name      the limiter's name
+     * @param waitNanos how long it waited before being rejected; 0 when rejected at once
+     */
+    default void onRejected(String name, long waitNanos) {
+    }
+
+    /**
+     * The limit was changed at runtime.
+     *
+     * @param name     the limiter's name
+     * @param oldLimit the previous limit
+     * @param newLimit the new limit
+     */
+    default void onLimitChanged(String name, int oldLimit, int newLimit) {
+    }
+}

@@ -1,0 +1,2 @@
+/** Concurrency limiting that sheds load: {@link dev.dike.limit.JobLimiter}. */
+package dev.dike.limit;

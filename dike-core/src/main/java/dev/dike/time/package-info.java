@@ -1,0 +1,2 @@
+/** The one source of time and delays of every dike primitive: {@link dev.dike.time.DelayScheduler}. */
+package dev.dike.time;
