@@ -69,6 +69,24 @@ public final class BatchConfig {
     }
 
     @Override
+    public boolean equals(Object other) {
+        if (this == other) {
+            return true;
+        }
+        if (!(other instanceof BatchConfig)) {
+            return false;
+        }
+        BatchConfig that = (BatchConfig) other;
+        return targetBatchSize == that.targetBatchSize && maxConcurrentBatches == that.maxConcurrentBatches
+                && maxWaitingTime.equals(that.maxWaitingTime) && maxProcessingTime.equals(that.maxProcessingTime);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(targetBatchSize, maxWaitingTime, maxProcessingTime, maxConcurrentBatches);
+    }
+
+    @Override
     public String toString() {
         return "BatchConfig[targetBatchSize=" + targetBatchSize + ", maxWaitingTime=" + maxWaitingTime
                 + ", maxProcessingTime=" + maxProcessingTime + ", maxConcurrentBatches="

@@ -117,6 +117,28 @@ public final class RetryConfig {
     }
 
     @Override
+    public boolean equals(Object other) {
+        if (this == other) {
+            return true;
+        }
+        if (!(other instanceof RetryConfig)) {
+            return false;
+        }
+        RetryConfig that = (RetryConfig) other;
+        return attempts == that.attempts && Double.compare(backoff, that.backoff) == 0
+                && Double.compare(jitter, that.jitter) == 0 && logExceptionInfo == that.logExceptionInfo
+                && delay.equals(that.delay) && Objects.equals(maxDelay, that.maxDelay)
+                && exceptionTypes.equals(that.exceptionTypes)
+                && ignoredExceptionTypes.equals(that.ignoredExceptionTypes);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(attempts, delay, backoff, maxDelay, jitter, exceptionTypes, ignoredExceptionTypes,
+                logExceptionInfo);
+    }
+
+    @Override
     public String toString() {
         return "RetryConfig[attempts=" + attempts + ", delay=" + delay + ", backoff=" + backoff
                 + ", maxDelay=" + maxDelay + ", jitter=" + jitter + ", exceptionTypes=" + exceptionTypes
