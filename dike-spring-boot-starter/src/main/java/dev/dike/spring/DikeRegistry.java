@@ -1,28 +1,150 @@
 package dev.dike.spring;
 
+import dev.dike.batch.BatchConfig;
+import dev.dike.batch.BatchOperation;
 import dev.dike.batch.Batcher;
 import dev.dike.limit.JobLimiter;
 import dev.dike.retry.Retrier;
+import dev.dike.retry.RetryConfig;
+import dev.dike.time.DelayScheduler;
 
+import java.time.Duration;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Every dike instance of the application, by name: one retrier, limiter or batcher per name,
- * shared by every method that uses that name. The actuator endpoint and the metrics read it; an
- * application may look instances up to inspect or tune them.
+ * shared by every method that uses that name. The aspects create instances through it; the actuator
+ * endpoint and the metrics read it; an application may look instances up to inspect or tune them.
  *
- * <p>The aspects create instances through it; see the starter's documentation for how a name's
- * configuration is resolved.
+ * <p>Each {@code retrier}, {@code limiter} and {@code batcher} call is a get-or-create: the first
+ * request for a name creates the instance, asking every {@link DikeInstanceObserver} for a listener
+ * and telling each one once it exists; later requests for that name get the same instance, provided
+ * they ask for the configuration it was created with (runtime changes such as
+ * {@link JobLimiter#setLimit(int)} do not count). A request with another configuration fails with an
+ * {@link IllegalStateException} naming the name and both configurations.
+ *
+ * <p>{@link #close()} closes every batcher, which flushes its queued calls; the auto-configuration
+ * calls it when the application context closes.
  */
-public final class DikeRegistry {
+public final class DikeRegistry implements AutoCloseable {
 
     private final ConcurrentSkipListMap<String, Retrier> retriers = new ConcurrentSkipListMap<>();
     private final ConcurrentSkipListMap<String, JobLimiter> limiters = new ConcurrentSkipListMap<>();
     private final ConcurrentSkipListMap<String, Batcher<?, ?>> batchers = new ConcurrentSkipListMap<>();
+    // The configuration each instance was created with, which a later request must repeat.
+    private final Map<String, Object> creationConfigs = new ConcurrentHashMap<>();
+    private final List<DikeInstanceObserver> observers;
+    private final DelayScheduler scheduler;
+    private final Executor executor;
+    private volatile boolean closed;
+
+    /**
+     * Creates a registry without observers whose instances use the system scheduler and each
+     * primitive's default executor.
+     */
+    public DikeRegistry() {
+        this(List.of(), DelayScheduler.system(), null);
+    }
+
+    /**
+     * Creates a registry.
+     *
+     * @param observers told about every instance created, in this order
+     * @param scheduler the scheduler of every instance (delays, timeouts, flush timers)
+     * @param executor  the executor of every instance, or {@code null} to keep each primitive's own
+     *                  default (the common fork-join pool for retries and limiters, a daemon pool
+     *                  {@code dike-batch-N} for batchers)
+     */
+    public DikeRegistry(Collection<? extends DikeInstanceObserver> observers, DelayScheduler scheduler,
+            Executor executor) {
+        this.observers = List.copyOf(observers);
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        this.executor = executor;
+    }
+
+    /**
+     * Returns the retrier of this name, creating it on the first request.
+     *
+     * @param name   the instance name
+     * @param config its configuration
+     * @return the retrier
+     * @throws IllegalStateException if the retrier exists with another configuration, or the
+     *                               registry is closed
+     */
+    public Retrier retrier(String name, RetryConfig config) {
+        Objects.requireNonNull(config, "config");
+        return getOrCreate("retry", name, config, retriers, () -> {
+            Retrier.Builder builder = Retrier.builder(name).config(config).scheduler(scheduler)
+                    .listener(CompositeListeners.retry(name, observers));
+            if (executor != null) {
+                builder.executor(executor);
+            }
+            return builder.build();
+        }, retrier -> observers.forEach(observer -> observer.retrierCreated(retrier)));
+    }
+
+    /**
+     * Returns the limiter of this name, creating it on the first request.
+     *
+     * @param name    the instance name
+     * @param limit   the maximum number of calls in flight, at least 0
+     * @param maxWait how long a call may wait for a permit, zero or positive
+     * @return the limiter
+     * @throws IllegalArgumentException if {@code limit} or {@code maxWait} is invalid
+     * @throws IllegalStateException    if the limiter exists with another configuration, or the
+     *                                  registry is closed
+     */
+    public JobLimiter limiter(String name, int limit, Duration maxWait) {
+        Objects.requireNonNull(maxWait, "maxWait");
+        return getOrCreate("limit", name, new LimitConfig(limit, maxWait), limiters, () -> {
+            JobLimiter.Builder builder = JobLimiter.builder(name).limit(limit).maxWait(maxWait)
+                    .scheduler(scheduler).listener(CompositeListeners.limit(name, observers));
+            if (executor != null) {
+                builder.executor(executor);
+            }
+            return builder.build();
+        }, limiter -> observers.forEach(observer -> observer.limiterCreated(limiter)));
+    }
+
+    /**
+     * Returns the batcher of this name, creating it on the first request. Every method that shares
+     * the name shares the batcher, so the operation given with the first request serves them all;
+     * the operation of a later request is ignored.
+     *
+     * @param name      the instance name
+     * @param config    its configuration
+     * @param operation the operation called once per batch, used if the batcher is created now
+     * @param <T>       the element type of the batched columns
+     * @param <R>       the element type of the result
+     * @return the batcher
+     * @throws IllegalStateException if the batcher exists with another configuration, or the
+     *                               registry is closed
+     */
+    @SuppressWarnings("unchecked")
+    public <T, R> Batcher<T, R> batcher(String name, BatchConfig config, BatchOperation<T, R> operation) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(operation, "operation");
+        Batcher<?, ?> batcher = getOrCreate("batch", name, config, batchers, () -> {
+            Batcher.Builder<T, R> builder = Batcher.builder(name, operation).config(config).scheduler(scheduler)
+                    .listener(CompositeListeners.batch(name, observers));
+            if (executor != null) {
+                builder.executor(executor);
+            }
+            return builder.build();
+        }, created -> observers.forEach(observer -> observer.batcherCreated(created)));
+        return (Batcher<T, R>) batcher;
+    }
 
     /** @return every retry instance, sorted by name; a live, read-only view */
     public SortedMap<String, Retrier> retriers() {
@@ -63,16 +185,50 @@ public final class DikeRegistry {
         return Optional.ofNullable(batchers.get(name));
     }
 
-    // Package-private mutators for the starter's own use; owned by the aspect/auto-configuration code.
-    Map<String, Retrier> mutableRetriers() {
-        return retriers;
+    /**
+     * Closes every batcher, which flushes the calls it has queued and fails later calls; later
+     * requests for new instances fail. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        batchers.values().forEach(Batcher::close);
     }
 
-    Map<String, JobLimiter> mutableLimiters() {
-        return limiters;
+    private <I> I getOrCreate(String kind, String name, Object config, Map<String, I> instances,
+            Supplier<? extends I> factory, Consumer<? super I> announce) {
+        Objects.requireNonNull(name, "name");
+        I existing = instances.get(name);
+        if (existing == null) {
+            // Creation is rare (once per name, mostly at startup): a lock keeps it exactly-once and
+            // lets observers hear about an instance before any other thread can use it.
+            synchronized (this) {
+                existing = instances.get(name);
+                if (existing == null) {
+                    if (closed) {
+                        throw new IllegalStateException("The dike registry is closed; cannot create " + kind
+                                + " instance '" + name + "'");
+                    }
+                    I created = factory.get();
+                    creationConfigs.put(kind + ':' + name, config);
+                    instances.put(name, created);
+                    announce.accept(created);
+                    return created;
+                }
+            }
+        }
+        Object original = creationConfigs.get(kind + ':' + name);
+        if (!original.equals(config)) {
+            throw new IllegalStateException("The " + kind + " instance '" + name + "' exists with configuration "
+                    + original + "; it cannot be requested with configuration " + config
+                    + ". Methods sharing a name must agree on its configuration.");
+        }
+        return existing;
     }
 
-    Map<String, Batcher<?, ?>> mutableBatchers() {
-        return batchers;
+    /** The identity of a limiter's configuration, for the same-name check. */
+    private record LimitConfig(int limit, Duration maxWait) {
     }
 }

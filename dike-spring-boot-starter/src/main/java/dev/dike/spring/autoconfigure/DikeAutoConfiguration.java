@@ -1,0 +1,58 @@
+package dev.dike.spring.autoconfigure;
+
+import dev.dike.spring.DikeInstanceObserver;
+import dev.dike.spring.DikeRegistry;
+import dev.dike.time.DelayScheduler;
+
+import java.util.concurrent.Executor;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Auto-configuration of dike: the {@link DikeRegistry} and, unless {@code dike.enabled=false}, the
+ * aspects behind {@code @Retry}, {@code @LimitJobs} and {@code @Batch}.
+ *
+ * <p>Every instance uses the {@link DelayScheduler} bean if the application defines one (tests
+ * inject a manual clock this way), else {@link DelayScheduler#system()}; and the {@link Executor}
+ * bean named {@value #EXECUTOR_BEAN_NAME} if the application defines one, else each primitive's own
+ * default executor. Boot's {@code applicationTaskExecutor} is deliberately not used: it stops
+ * accepting tasks as soon as the context starts closing, which would fail retries and batches that
+ * are still in flight during a graceful shutdown.
+ */
+@AutoConfiguration(after = AopAutoConfiguration.class)
+@EnableConfigurationProperties(DikeProperties.class)
+public class DikeAutoConfiguration {
+
+    /** Name of the optional {@link Executor} bean that every dike instance then runs its work on. */
+    public static final String EXECUTOR_BEAN_NAME = "dikeExecutor";
+
+    /**
+     * @param observers every {@link DikeInstanceObserver} bean, in order
+     * @param scheduler the application's {@link DelayScheduler}, if any
+     * @param executor  the {@link Executor} bean named {@value #EXECUTOR_BEAN_NAME}, if any
+     * @return the registry of every dike instance
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    public DikeRegistry dikeRegistry(ObjectProvider<DikeInstanceObserver> observers,
+            ObjectProvider<DelayScheduler> scheduler, @Qualifier(EXECUTOR_BEAN_NAME) ObjectProvider<Executor> executor) {
+        return new DikeRegistry(observers.orderedStream().toList(), scheduler.getIfUnique(DelayScheduler::system),
+                executor.getIfAvailable());
+    }
+
+    /**
+     * @param registry  the registry
+     * @param scheduler the application's {@link DelayScheduler}, if any
+     * @return the lifecycle bean that closes the registry's batchers when the context closes
+     */
+    @Bean
+    DikeRegistryLifecycle dikeRegistryLifecycle(DikeRegistry registry, ObjectProvider<DelayScheduler> scheduler) {
+        return new DikeRegistryLifecycle(registry, scheduler.getIfUnique(DelayScheduler::system));
+    }
+}

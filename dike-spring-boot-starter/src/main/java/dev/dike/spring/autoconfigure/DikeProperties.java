@@ -1,0 +1,407 @@
+package dev.dike.spring.autoconfigure;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.core.Ordered;
+
+/**
+ * Configuration properties under {@code dike}: the switch, per-kind defaults and per-instance
+ * settings of {@code @Retry}, {@code @LimitJobs} and {@code @Batch}, and the order of the aspects.
+ *
+ * <p>Every setting is a nullable wrapper, {@code null} meaning "not set", so that the precedence
+ * instance properties &gt; annotation attributes &gt; {@code defaults} &gt; built-in defaults can
+ * tell a value that was set from one that was not. Unknown keys under {@code dike} fail startup, so
+ * a typo in {@code application.yml} is never silently ignored.
+ */
+@ConfigurationProperties(prefix = "dike", ignoreUnknownFields = false)
+public class DikeProperties {
+
+    /**
+     * Whether the dike aspects apply. When false, @Retry, @LimitJobs and @Batch have no effect and
+     * no instance is created.
+     */
+    private boolean enabled = true;
+
+    private final RetryProperties retry = new RetryProperties();
+
+    private final LimitProperties limit = new LimitProperties();
+
+    private final BatchProperties batch = new BatchProperties();
+
+    private final AspectOrder aspectOrder = new AspectOrder();
+
+    private final Web web = new Web();
+
+    /** @return whether the dike aspects apply */
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    /** @param enabled whether the dike aspects apply */
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    /** @return the settings of retry instances */
+    public RetryProperties getRetry() {
+        return retry;
+    }
+
+    /** @return the settings of limiters */
+    public LimitProperties getLimit() {
+        return limit;
+    }
+
+    /** @return the settings of batchers */
+    public BatchProperties getBatch() {
+        return batch;
+    }
+
+    /** @return the order of the three aspects */
+    public AspectOrder getAspectOrder() {
+        return aspectOrder;
+    }
+
+    /** @return the web integration settings */
+    public Web getWeb() {
+        return web;
+    }
+
+    /** Settings under {@code dike.retry}. */
+    public static class RetryProperties {
+
+        /** Defaults for every @Retry instance, used where neither the instance nor the annotation sets a value. */
+        private final RetrySettings defaults = new RetrySettings();
+
+        /**
+         * Settings per @Retry instance name; they win over the annotation's attributes. A name
+         * containing dots needs brackets, e.g. dike.retry.instances[OrderClient.fetch].attempts=5.
+         * A name that no @Retry method uses fails startup.
+         */
+        private final Map<String, RetrySettings> instances = new LinkedHashMap<>();
+
+        /** @return the defaults of every retry instance */
+        public RetrySettings getDefaults() {
+            return defaults;
+        }
+
+        /** @return the settings per instance name */
+        public Map<String, RetrySettings> getInstances() {
+            return instances;
+        }
+    }
+
+    /** The settings of one retry instance, or the retry defaults; {@code null} means not set. */
+    public static class RetrySettings {
+
+        /** Total number of calls including the first, at least 1, or -1 for unlimited. Built-in default 3. */
+        private Integer attempts;
+
+        /** Delay before the first retry, e.g. 100ms. Built-in default 0. */
+        private Duration delay;
+
+        /** Factor applied to the delay after each retry, at least 1. Built-in default 1 (constant delay). */
+        private Double backoff;
+
+        /** Upper bound of any delay before jitter, positive. Built-in default: no bound. */
+        private Duration maxDelay;
+
+        /** Fraction between 0 and 1 by which each delay is randomized up or down. Built-in default 0. */
+        private Double jitter;
+
+        /** Exception types that are retried, subclasses included. Built-in default java.lang.Exception. */
+        private List<Class<?>> exceptionTypes;
+
+        /** Exception types that are never retried, even when they match exception-types. Built-in default: none. */
+        private List<Class<?>> ignoredExceptionTypes;
+
+        /** Whether each retry's WARN log line carries the stack trace. Built-in default true. */
+        private Boolean logExceptionInfo;
+
+        /** @return total calls including the first, or null */
+        public Integer getAttempts() {
+            return attempts;
+        }
+
+        /** @param attempts total calls including the first */
+        public void setAttempts(Integer attempts) {
+            this.attempts = attempts;
+        }
+
+        /** @return the delay before the first retry, or null */
+        public Duration getDelay() {
+            return delay;
+        }
+
+        /** @param delay the delay before the first retry */
+        public void setDelay(Duration delay) {
+            this.delay = delay;
+        }
+
+        /** @return the backoff factor, or null */
+        public Double getBackoff() {
+            return backoff;
+        }
+
+        /** @param backoff the backoff factor */
+        public void setBackoff(Double backoff) {
+            this.backoff = backoff;
+        }
+
+        /** @return the upper bound of any delay, or null */
+        public Duration getMaxDelay() {
+            return maxDelay;
+        }
+
+        /** @param maxDelay the upper bound of any delay */
+        public void setMaxDelay(Duration maxDelay) {
+            this.maxDelay = maxDelay;
+        }
+
+        /** @return the jitter fraction, or null */
+        public Double getJitter() {
+            return jitter;
+        }
+
+        /** @param jitter the jitter fraction */
+        public void setJitter(Double jitter) {
+            this.jitter = jitter;
+        }
+
+        /** @return the retried exception types, or null */
+        public List<Class<?>> getExceptionTypes() {
+            return exceptionTypes;
+        }
+
+        /** @param exceptionTypes the retried exception types */
+        public void setExceptionTypes(List<Class<?>> exceptionTypes) {
+            this.exceptionTypes = exceptionTypes;
+        }
+
+        /** @return the exception types never retried, or null */
+        public List<Class<?>> getIgnoredExceptionTypes() {
+            return ignoredExceptionTypes;
+        }
+
+        /** @param ignoredExceptionTypes the exception types never retried */
+        public void setIgnoredExceptionTypes(List<Class<?>> ignoredExceptionTypes) {
+            this.ignoredExceptionTypes = ignoredExceptionTypes;
+        }
+
+        /** @return whether retry log lines carry the stack trace, or null */
+        public Boolean getLogExceptionInfo() {
+            return logExceptionInfo;
+        }
+
+        /** @param logExceptionInfo whether retry log lines carry the stack trace */
+        public void setLogExceptionInfo(Boolean logExceptionInfo) {
+            this.logExceptionInfo = logExceptionInfo;
+        }
+    }
+
+    /** Settings under {@code dike.limit}. */
+    public static class LimitProperties {
+
+        /** Defaults for every @LimitJobs instance, used where neither the instance nor the annotation sets a value. */
+        private final LimitSettings defaults = new LimitSettings();
+
+        /**
+         * Settings per @LimitJobs instance name; they win over the annotation's attributes. A name
+         * containing dots needs brackets, e.g. dike.limit.instances[OrderClient.fetch].limit=10.
+         * A name that no @LimitJobs method uses fails startup.
+         */
+        private final Map<String, LimitSettings> instances = new LinkedHashMap<>();
+
+        /** @return the defaults of every limiter */
+        public LimitSettings getDefaults() {
+            return defaults;
+        }
+
+        /** @return the settings per instance name */
+        public Map<String, LimitSettings> getInstances() {
+            return instances;
+        }
+    }
+
+    /** The settings of one limiter, or the limiter defaults; {@code null} means not set. */
+    public static class LimitSettings {
+
+        /** Maximum number of calls in flight, at least 0 (0 rejects every call). No built-in default: required somewhere. */
+        private Integer limit;
+
+        /** How long a call may wait, in FIFO order, for a permit before it is rejected. Built-in default 0: reject at once. */
+        private Duration maxWait;
+
+        /** @return the maximum number of calls in flight, or null */
+        public Integer getLimit() {
+            return limit;
+        }
+
+        /** @param limit the maximum number of calls in flight */
+        public void setLimit(Integer limit) {
+            this.limit = limit;
+        }
+
+        /** @return how long a call may wait for a permit, or null */
+        public Duration getMaxWait() {
+            return maxWait;
+        }
+
+        /** @param maxWait how long a call may wait for a permit */
+        public void setMaxWait(Duration maxWait) {
+            this.maxWait = maxWait;
+        }
+    }
+
+    /** Settings under {@code dike.batch}. */
+    public static class BatchProperties {
+
+        /** Defaults for every @Batch instance, used where neither the instance nor the annotation sets a value. */
+        private final BatchSettings defaults = new BatchSettings();
+
+        /**
+         * Settings per @Batch instance name; they win over the annotation's attributes. A name
+         * containing dots needs brackets, e.g. dike.batch.instances[PriceClient.prices].target-batch-size=50.
+         * A name that no @Batch method uses fails startup.
+         */
+        private final Map<String, BatchSettings> instances = new LinkedHashMap<>();
+
+        /** @return the defaults of every batcher */
+        public BatchSettings getDefaults() {
+            return defaults;
+        }
+
+        /** @return the settings per instance name */
+        public Map<String, BatchSettings> getInstances() {
+            return instances;
+        }
+    }
+
+    /** The settings of one batcher, or the batch defaults; {@code null} means not set. */
+    public static class BatchSettings {
+
+        /** Number of rows at which a batch is flushed at once, greater than 0. No built-in default: required somewhere. */
+        private Integer targetBatchSize;
+
+        /** How long after its first call a batch is flushed if it has not reached the target, positive. Built-in default 10ms. */
+        private Duration maxWaitingTime;
+
+        /** How long one batch may run before its callers fail with a TimeoutException, positive. Built-in default 10s. */
+        private Duration maxProcessingTime;
+
+        /** Maximum number of batches of the instance running at once, greater than 0. Built-in default: unlimited. */
+        private Integer maxConcurrentBatches;
+
+        /** @return the target batch size, or null */
+        public Integer getTargetBatchSize() {
+            return targetBatchSize;
+        }
+
+        /** @param targetBatchSize the target batch size */
+        public void setTargetBatchSize(Integer targetBatchSize) {
+            this.targetBatchSize = targetBatchSize;
+        }
+
+        /** @return the maximum waiting time, or null */
+        public Duration getMaxWaitingTime() {
+            return maxWaitingTime;
+        }
+
+        /** @param maxWaitingTime the maximum waiting time */
+        public void setMaxWaitingTime(Duration maxWaitingTime) {
+            this.maxWaitingTime = maxWaitingTime;
+        }
+
+        /** @return the maximum processing time, or null */
+        public Duration getMaxProcessingTime() {
+            return maxProcessingTime;
+        }
+
+        /** @param maxProcessingTime the maximum processing time */
+        public void setMaxProcessingTime(Duration maxProcessingTime) {
+            this.maxProcessingTime = maxProcessingTime;
+        }
+
+        /** @return the maximum number of concurrent batches, or null */
+        public Integer getMaxConcurrentBatches() {
+            return maxConcurrentBatches;
+        }
+
+        /** @param maxConcurrentBatches the maximum number of concurrent batches */
+        public void setMaxConcurrentBatches(Integer maxConcurrentBatches) {
+            this.maxConcurrentBatches = maxConcurrentBatches;
+        }
+    }
+
+    /**
+     * Order of the aspects under {@code dike.aspect-order}; a lower value is further out. The
+     * defaults nest Retry outside LimitJobs outside Batch, all just outside Spring's advice of
+     * default order (such as {@code @Transactional}), so that each retry attempt takes a permit and
+     * runs in a fresh transaction.
+     */
+    public static class AspectOrder {
+
+        /** Order of the @Retry aspect; lower runs further out. */
+        private int retry = Ordered.LOWEST_PRECEDENCE - 3;
+
+        /** Order of the @LimitJobs aspect; lower runs further out. */
+        private int limit = Ordered.LOWEST_PRECEDENCE - 2;
+
+        /** Order of the @Batch aspect; lower runs further out. */
+        private int batch = Ordered.LOWEST_PRECEDENCE - 1;
+
+        /** @return the order of the retry aspect */
+        public int getRetry() {
+            return retry;
+        }
+
+        /** @param retry the order of the retry aspect */
+        public void setRetry(int retry) {
+            this.retry = retry;
+        }
+
+        /** @return the order of the limit aspect */
+        public int getLimit() {
+            return limit;
+        }
+
+        /** @param limit the order of the limit aspect */
+        public void setLimit(int limit) {
+            this.limit = limit;
+        }
+
+        /** @return the order of the batch aspect */
+        public int getBatch() {
+            return batch;
+        }
+
+        /** @param batch the order of the batch aspect */
+        public void setBatch(int batch) {
+            this.batch = batch;
+        }
+    }
+
+    /** Settings under {@code dike.web}. */
+    public static class Web {
+
+        /**
+         * Whether a web application (WebFlux or MVC) answers a TooManyCallsException with HTTP 503
+         * and an RFC 9457 problem detail, unless the application maps that exception itself.
+         */
+        private boolean enabled = true;
+
+        /** @return whether TooManyCallsException is mapped to HTTP 503 */
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        /** @param enabled whether TooManyCallsException is mapped to HTTP 503 */
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+    }
+}
