@@ -1,0 +1,280 @@
+package dev.dike.spring.actuate;
+
+import dev.dike.batch.BatchConfig;
+import dev.dike.batch.Batcher;
+import dev.dike.limit.JobLimiter;
+import dev.dike.retry.RetryConfig;
+import dev.dike.retry.Retrier;
+import dev.dike.spring.DikeRegistry;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.convert.DurationStyle;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.function.Function;
+
+/**
+ * The {@code dike} actuator endpoint: every retrier, limiter and batcher of the {@link DikeRegistry}
+ * with its effective configuration and live state, and runtime tuning of limiters and batchers.
+ *
+ * <ul>
+ *   <li>{@code GET /actuator/dike}: every instance, grouped by kind.</li>
+ *   <li>{@code GET /actuator/dike/{name}}: the instances of that name (a name may have a retrier, a
+ *       limiter and a batcher); 404 when there is none.</li>
+ *   <li>{@code POST /actuator/dike/{name}} with a JSON body holding any of {@code limit},
+ *       {@code targetBatchSize}, {@code maxWaitingTime}: changes them and answers like the read.</li>
+ * </ul>
+ * Durations are written in ISO-8601 ({@code PT0.01S}); an unlimited value is {@code null}.
+ */
+@Endpoint(id = "dike")
+public class DikeEndpoint {
+
+    private final DikeRegistry registry;
+
+    /**
+     * @param registry the instances to show and tune
+     */
+    public DikeEndpoint(DikeRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    /** @return every instance, grouped by kind and sorted by name */
+    @ReadOperation
+    public DikeInstances instances() {
+        return new DikeInstances(
+                describe(registry.retriers(), RetrierDescriptor::of),
+                describe(registry.limiters(), LimiterDescriptor::of),
+                describe(registry.batchers(), BatcherDescriptor::of));
+    }
+
+    /**
+     * @param name an instance name
+     * @return the instances of that name, grouped by kind; {@code null} (HTTP 404) when there is none
+     */
+    @ReadOperation
+    public @Nullable DikeInstances instance(@Selector String name) {
+        Map<String, RetrierDescriptor> retriers = describe(name, registry.findRetrier(name), RetrierDescriptor::of);
+        Map<String, LimiterDescriptor> limiters = describe(name, registry.findLimiter(name), LimiterDescriptor::of);
+        Map<String, BatcherDescriptor> batchers = describe(name, registry.findBatcher(name), BatcherDescriptor::of);
+        if (retriers.isEmpty() && limiters.isEmpty() && batchers.isEmpty()) {
+            return null;
+        }
+        return new DikeInstances(retriers, limiters, batchers);
+    }
+
+    /**
+     * Changes a limiter's limit and/or a batcher's target batch size and maximum waiting time at
+     * runtime. Every value is checked before any is applied.
+     *
+     * @param name            the instance name
+     * @param limit           the limiter's new limit, at least 0; {@code null} to keep it
+     * @param targetBatchSize the batcher's new target batch size, greater than 0; {@code null} to keep it
+     * @param maxWaitingTime  the batcher's new maximum waiting time, positive, such as {@code 50ms} or
+     *                        {@code PT0.05S}; {@code null} to keep it
+     * @return the instances of that name after the change
+     * @throws InvalidEndpointRequestException (HTTP 400) naming the bad value, the unknown name or the
+     *                                         missing kind of instance
+     */
+    @WriteOperation
+    public DikeInstances configure(@Selector String name, @Nullable Integer limit, @Nullable Integer targetBatchSize,
+                                   @Nullable String maxWaitingTime) {
+        if (limit == null && targetBatchSize == null && maxWaitingTime == null) {
+            throw invalid("Nothing to change for dike instance '" + name
+                    + "': give limit, targetBatchSize and/or maxWaitingTime");
+        }
+        JobLimiter limiter = registry.findLimiter(name).orElse(null);
+        Batcher<?, ?> batcher = registry.findBatcher(name).orElse(null);
+        if (limiter == null && batcher == null && registry.findRetrier(name).isEmpty()) {
+            throw invalid("No dike instance named '" + name + "'");
+        }
+        if (limit != null) {
+            requireInstance(limiter, "limit", "limiter", name);
+            if (limit < 0) {
+                throw invalid("Invalid limit '" + limit + "' for limiter '" + name + "': must be at least 0");
+            }
+        }
+        if (targetBatchSize != null) {
+            requireInstance(batcher, "targetBatchSize", "batcher", name);
+            if (targetBatchSize <= 0) {
+                throw invalid("Invalid targetBatchSize '" + targetBatchSize + "' for batcher '" + name
+                        + "': must be greater than 0");
+            }
+        }
+        Duration waitingTime = null;
+        if (maxWaitingTime != null) {
+            requireInstance(batcher, "maxWaitingTime", "batcher", name);
+            waitingTime = parsePositive(maxWaitingTime, "maxWaitingTime", name);
+        }
+        try {
+            if (limit != null) {
+                limiter.setLimit(limit);
+            }
+            if (targetBatchSize != null) {
+                batcher.setTargetBatchSize(targetBatchSize);
+            }
+            if (waitingTime != null) {
+                batcher.setMaxWaitingTime(waitingTime);
+            }
+        }
+        catch (IllegalArgumentException ex) {
+            throw new InvalidEndpointRequestException(ex.getMessage(), ex.getMessage(), ex);
+        }
+        return instance(name);
+    }
+
+    private static Duration parsePositive(String text, String attribute, String name) {
+        Duration duration;
+        try {
+            duration = DurationStyle.detectAndParse(text.trim());
+        }
+        catch (IllegalArgumentException ex) {
+            throw invalid("Invalid " + attribute + " '" + text + "' for batcher '" + name
+                    + "': not a duration such as 50ms or PT0.05S");
+        }
+        if (duration.isNegative() || duration.isZero()) {
+            throw invalid("Invalid " + attribute + " '" + text + "' for batcher '" + name + "': must be positive");
+        }
+        return duration;
+    }
+
+    private static void requireInstance(@Nullable Object instance, String attribute, String kind, String name) {
+        if (instance == null) {
+            throw invalid("Cannot set " + attribute + ": dike instance '" + name + "' has no " + kind);
+        }
+    }
+
+    private static InvalidEndpointRequestException invalid(String message) {
+        return new InvalidEndpointRequestException(message, message);
+    }
+
+    private static <I, D> Map<String, D> describe(SortedMap<String, ? extends I> instances, Function<I, D> describer) {
+        Map<String, D> descriptors = new LinkedHashMap<>();
+        instances.forEach((name, instance) -> descriptors.put(name, describer.apply(instance)));
+        return descriptors;
+    }
+
+    private static <I, D> Map<String, D> describe(String name, Optional<I> instance, Function<I, D> describer) {
+        return instance.map(found -> Map.of(name, describer.apply(found))).orElse(Map.of());
+    }
+
+    private static @Nullable String iso(@Nullable Duration duration) {
+        return duration == null ? null : duration.toString();
+    }
+
+    private static List<String> classNames(List<Class<? extends Throwable>> types) {
+        return types.stream().map(Class::getName).toList();
+    }
+
+    /**
+     * Instances grouped by kind, each map sorted by name.
+     *
+     * @param retriers retriers by name
+     * @param limiters limiters by name
+     * @param batchers batchers by name
+     */
+    public record DikeInstances(Map<String, RetrierDescriptor> retriers, Map<String, LimiterDescriptor> limiters,
+                                Map<String, BatcherDescriptor> batchers) {
+    }
+
+    /**
+     * A retrier.
+     *
+     * @param config its settings
+     */
+    public record RetrierDescriptor(RetryConfigDescriptor config) {
+
+        static RetrierDescriptor of(Retrier retrier) {
+            return new RetrierDescriptor(RetryConfigDescriptor.of(retrier.config()));
+        }
+    }
+
+    /**
+     * The settings of a retrier.
+     *
+     * @param attempts              total attempts including the first; {@code null} for unlimited
+     * @param delay                 delay before the first retry, ISO-8601
+     * @param backoff               factor applied to the delay after each retry
+     * @param maxDelay              upper bound of a delay before jitter, ISO-8601; {@code null} for none
+     * @param jitter                fraction by which delays are randomized
+     * @param exceptionTypes        class names of the retried exceptions
+     * @param ignoredExceptionTypes class names of the exceptions never retried
+     * @param logExceptionInfo      whether retry log lines carry the stack trace
+     */
+    public record RetryConfigDescriptor(@Nullable Integer attempts, String delay, double backoff,
+                                        @Nullable String maxDelay, double jitter, List<String> exceptionTypes,
+                                        List<String> ignoredExceptionTypes, boolean logExceptionInfo) {
+
+        static RetryConfigDescriptor of(RetryConfig config) {
+            return new RetryConfigDescriptor(
+                    config.attempts() == RetryConfig.UNLIMITED_ATTEMPTS ? null : config.attempts(),
+                    iso(config.delay()), config.backoff(), iso(config.maxDelay()), config.jitter(),
+                    classNames(config.exceptionTypes()), classNames(config.ignoredExceptionTypes()),
+                    config.logExceptionInfo());
+        }
+    }
+
+    /**
+     * A limiter's settings and live state.
+     *
+     * @param limit     maximum number of operations in flight
+     * @param maxWait   how long a call may wait for a permit, ISO-8601
+     * @param inFlight  operations holding a permit now
+     * @param available permits free now
+     * @param waiting   calls waiting for a permit now
+     * @param permitted calls that got a permit since creation
+     * @param rejected  calls rejected since creation
+     */
+    public record LimiterDescriptor(int limit, String maxWait, int inFlight, int available, int waiting,
+                                    long permitted, long rejected) {
+
+        static LimiterDescriptor of(JobLimiter limiter) {
+            return new LimiterDescriptor(limiter.limit(), iso(limiter.maxWait()), limiter.inFlight(),
+                    limiter.available(), limiter.waiting(), limiter.permittedCount(), limiter.rejectedCount());
+        }
+    }
+
+    /**
+     * A batcher's settings and live state.
+     *
+     * @param config          its settings in force now
+     * @param queuedCalls     calls waiting for their batch to start
+     * @param queuedRows      rows waiting for their batch to start
+     * @param batchesInFlight batches whose operation is running
+     */
+    public record BatcherDescriptor(BatchConfigDescriptor config, int queuedCalls, int queuedRows,
+                                    int batchesInFlight) {
+
+        static BatcherDescriptor of(Batcher<?, ?> batcher) {
+            return new BatcherDescriptor(BatchConfigDescriptor.of(batcher.config()), batcher.queuedCalls(),
+                    batcher.queuedRows(), batcher.batchesInFlight());
+        }
+    }
+
+    /**
+     * The settings of a batcher.
+     *
+     * @param targetBatchSize      rows at which a batch is flushed at once
+     * @param maxWaitingTime       how long after its first call a batch is flushed anyway, ISO-8601
+     * @param maxProcessingTime    how long a batch may run before its callers time out, ISO-8601
+     * @param maxConcurrentBatches batches running at once; {@code null} for unlimited
+     */
+    public record BatchConfigDescriptor(int targetBatchSize, String maxWaitingTime, String maxProcessingTime,
+                                        @Nullable Integer maxConcurrentBatches) {
+
+        static BatchConfigDescriptor of(BatchConfig config) {
+            return new BatchConfigDescriptor(config.targetBatchSize(), iso(config.maxWaitingTime()),
+                    iso(config.maxProcessingTime()),
+                    config.maxConcurrentBatches() == BatchConfig.UNLIMITED ? null : config.maxConcurrentBatches());
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.dike.spring.actuate;
+
+import dev.dike.spring.DikeRegistry;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Registers the {@code dike} actuator endpoint when the actuator is on the class path and the
+ * endpoint is available (enabled and exposed, e.g.
+ * {@code management.endpoints.web.exposure.include=dike}); backs off otherwise.
+ */
+@AutoConfiguration(afterName = "dev.dike.spring.DikeAutoConfiguration")
+@ConditionalOnClass({Endpoint.class, ConditionalOnAvailableEndpoint.class})
+@ConditionalOnAvailableEndpoint(DikeEndpoint.class)
+@ConditionalOnBean(DikeRegistry.class)
+public class DikeEndpointAutoConfiguration {
+
+    /** Creates the auto-configuration; Spring calls it. */
+    public DikeEndpointAutoConfiguration() {
+    }
+
+    /**
+     * @param registry the application's dike instances
+     * @return the endpoint
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    public DikeEndpoint dikeEndpoint(DikeRegistry registry) {
+        return new DikeEndpoint(registry);
+    }
+
+    /**
+     * @param endpoint the endpoint
+     * @return its HTTP extension
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    public DikeEndpointWebExtension dikeEndpointWebExtension(DikeEndpoint endpoint) {
+        return new DikeEndpointWebExtension(endpoint);
+    }
+}

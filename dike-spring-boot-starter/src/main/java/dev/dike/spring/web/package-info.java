@@ -1,0 +1,2 @@
+/** HTTP 503 problem details for rejected calls in Spring MVC and WebFlux applications. */
+package dev.dike.spring.web;
