@@ -1,6 +1,7 @@
 package dev.dike.spring.actuate;
 
 import dev.dike.spring.DikeRegistry;
+import dev.dike.spring.autoconfigure.DikeAutoConfiguration;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -14,7 +15,7 @@ import org.springframework.context.annotation.Bean;
  * endpoint is available (enabled and exposed, e.g.
  * {@code management.endpoints.web.exposure.include=dike}); backs off otherwise.
  */
-@AutoConfiguration(afterName = "dev.dike.spring.DikeAutoConfiguration")
+@AutoConfiguration(after = DikeAutoConfiguration.class)
 @ConditionalOnClass({Endpoint.class, ConditionalOnAvailableEndpoint.class})
 @ConditionalOnAvailableEndpoint(DikeEndpoint.class)
 @ConditionalOnBean(DikeRegistry.class)
