@@ -2,13 +2,20 @@ package dev.dike.limit;
 
 import dev.dike.time.DelayScheduler;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -25,20 +32,44 @@ import java.util.function.Supplier;
  */
 public final class JobLimiter {
 
+    private static final VarHandle ACQUIRED;
+    private static final VarHandle LIMIT;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            ACQUIRED = lookup.findVarHandle(JobLimiter.class, "acquired", int.class);
+            LIMIT = lookup.findVarHandle(JobLimiter.class, "limit", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final String name;
     private final Duration maxWait;
+    private final long maxWaitNanos;
     private final DelayScheduler scheduler;
     private final Executor executor;
     private final LimitListener listener;
     private volatile int limit;
+    /** Permits held now; may exceed {@link #limit} for a while after the limit was lowered. */
+    private volatile int acquired;
+    /** Calls waiting and not yet granted, timed out or withdrawn; the queue may still hold dead ones. */
+    private final AtomicInteger waitingCalls = new AtomicInteger();
+    private final ConcurrentLinkedQueue<Ticket> queue = new ConcurrentLinkedQueue<>();
+    /** Serializes {@link #drain()}: one thread grants at a time, in queue order, without recursion. */
+    private final AtomicInteger drainRequests = new AtomicInteger();
+    private final LongAdder permitted = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
 
     private JobLimiter(Builder builder) {
         this.name = builder.name;
         this.limit = builder.limit;
         this.maxWait = builder.maxWait;
+        this.maxWaitNanos = saturatedNanos(builder.maxWait);
         this.scheduler = builder.scheduler;
         this.executor = builder.executor;
-        this.listener = builder.listener;
+        this.listener = GuardedListener.guard(builder.listener);
     }
 
     /**
@@ -63,46 +94,91 @@ public final class JobLimiter {
     }
 
     /**
-     * Takes a permit if one is free at once, without waiting and regardless of {@link #maxWait()}.
-     * Every {@code true} must be followed by exactly one {@link #release()}.
+     * Takes a permit if one is free at once and no call is waiting for one (waiting calls are
+     * served first), without waiting and regardless of {@link #maxWait()}. Allocation-free. The
+     * outcome counts in {@link #permittedCount()} or {@link #rejectedCount()} and is reported to the
+     * listener like any other call's. Every {@code true} must be followed by exactly one
+     * {@link #release()}.
      *
      * @return whether a permit was taken
      */
     public boolean tryAcquire() {
-        throw new UnsupportedOperationException("not implemented yet");
-    }
-
-    /** Gives back a permit taken by {@link #tryAcquire()}; hands it to the oldest waiter, if any. */
-    public void release() {
-        throw new UnsupportedOperationException("not implemented yet");
+        if (acquireNow()) {
+            return true;
+        }
+        countRejection(0L);
+        return false;
     }
 
     /**
-     * Runs a synchronous operation under a permit; the calling thread waits up to
-     * {@link #maxWait()} for one.
+     * Gives back a permit taken by {@link #tryAcquire()}; hands it to the oldest waiter, if any.
+     *
+     * @throws IllegalStateException if no permit is held
+     */
+    public void release() {
+        int current;
+        do {
+            current = acquired;
+            if (current <= 0) {
+                throw new IllegalStateException("release() without a permit held on limiter " + name);
+            }
+        } while (!ACQUIRED.compareAndSet(this, current, current - 1));
+        // Publish-then-check: a waiter publishes itself and then checks the permits, so one of us sees the other.
+        if (waitingCalls.get() != 0) {
+            drain();
+        }
+    }
+
+    /**
+     * Runs a synchronous operation under a permit, released when it returns or throws. When no
+     * permit is free, the calling thread waits up to {@link #maxWait()} for one, in FIFO order with
+     * every other waiting call; with a zero {@code maxWait} it is rejected at once. Allocation-free
+     * when a permit is free.
      *
      * @param operation the operation
      * @param <T>       the result type
      * @return the operation's result
      * @throws TooManyCallsException when no permit could be had
+     * @throws InterruptedException  when the thread was interrupted while waiting for a permit
      * @throws Exception             whatever the operation throws
      */
     public <T> T call(Callable<? extends T> operation) throws Exception {
-        throw new UnsupportedOperationException("not implemented yet");
+        Objects.requireNonNull(operation, "operation");
+        if (!acquireNow()) {
+            if (maxWaitNanos == 0L) {
+                countRejection(0L);
+                throw tooManyCalls();
+            }
+            BlockingTicket ticket = new BlockingTicket(this, Thread.currentThread());
+            ticket.startWaiting();
+            enqueue(ticket);
+            ticket.await();
+        }
+        try {
+            return operation.call();
+        } finally {
+            release();
+        }
     }
 
     /**
      * Runs an asynchronous operation under a permit held until its result completes. Waiting for a
-     * permit never blocks a thread.
+     * permit never blocks a thread; an operation that got its permit from another call's release
+     * starts on the executor. This method never throws: a rejection, a synchronous throw of
+     * {@code operation} or a {@code null} result arrive as the returned future's failure.
      *
      * @param operation starts the operation; called only once a permit is held
      * @param <T>       the result type
-     * @return a future completed with the operation's result or failure, or failed with
-     *         {@link TooManyCallsException}; cancelling it cancels the operation's future (or the
-     *         wait) and releases the permit
+     * @return a future completed with the operation's result or failure (a
+     *         {@code CompletionException} unwrapped), or failed with {@link TooManyCallsException};
+     *         the permit is released before it completes. Cancelling it cancels the wait, or cancels
+     *         the operation's future, whose completion releases the permit
      */
     public <T> CompletableFuture<T> executeAsync(Supplier<? extends CompletionStage<? extends T>> operation) {
-        throw new UnsupportedOperationException("not implemented yet");
+        Objects.requireNonNull(operation, "operation");
+        AsyncCall<T> call = new AsyncCall<>(this, operation);
+        admit(call);
+        return call.result();
     }
 
     /**
@@ -113,7 +189,14 @@ public final class JobLimiter {
      * @throws IllegalArgumentException if {@code newLimit} is negative
      */
     public void setLimit(int newLimit) {
-        throw new UnsupportedOperationException("not implemented yet");
+        checkLimit(name, newLimit);
+        int oldLimit = (int) LIMIT.getAndSet(this, newLimit);
+        if (oldLimit != newLimit) {
+            listener.onLimitChanged(name, oldLimit, newLimit);
+        }
+        if (waitingCalls.get() != 0) {
+            drain();
+        }
     }
 
     /** @return the name used in messages and metrics */
@@ -131,29 +214,171 @@ public final class JobLimiter {
         return maxWait;
     }
 
-    /** @return the number of operations holding a permit now */
+    /**
+     * @return the number of operations holding a permit now; above {@link #limit()} for a while
+     *         after the limit was lowered
+     */
     public int inFlight() {
-        throw new UnsupportedOperationException("not implemented yet");
+        return acquired;
     }
 
     /** @return the number of permits free now, never negative */
     public int available() {
-        throw new UnsupportedOperationException("not implemented yet");
+        return Math.max(0, limit - acquired);
     }
 
     /** @return the number of calls waiting for a permit now */
     public int waiting() {
-        throw new UnsupportedOperationException("not implemented yet");
+        return waitingCalls.get();
     }
 
-    /** @return the number of calls that got a permit since creation */
+    /**
+     * @return the number of calls that got a permit since creation, including successful
+     *         {@link #tryAcquire()} calls
+     */
     public long permittedCount() {
-        throw new UnsupportedOperationException("not implemented yet");
+        return permitted.sum();
     }
 
-    /** @return the number of calls rejected since creation */
+    /**
+     * @return the number of calls rejected since creation, at once or after waiting, including
+     *         failed {@link #tryAcquire()} calls; a call that gave up waiting (cancelled, disposed,
+     *         interrupted) is neither permitted nor rejected
+     */
     public long rejectedCount() {
-        throw new UnsupportedOperationException("not implemented yet");
+        return rejected.sum();
+    }
+
+    /** Gives {@code ticket} a permit at once, queues it, or rejects it. */
+    void admit(Ticket ticket) {
+        if (acquireNow()) {
+            if (ticket.startHolding()) {
+                ticket.onPermit(false);
+            } else {
+                release(); // the call was abandoned before it could be admitted
+            }
+        } else if (maxWaitNanos == 0L) {
+            ticket.markRejected();
+            countRejection(0L);
+            ticket.onRejected(tooManyCalls(), false);
+        } else if (ticket.startWaiting()) {
+            enqueue(ticket);
+        }
+    }
+
+    /** Queues a waiting ticket and arms its timeout, unless a permit reaches it at once. */
+    void enqueue(Ticket ticket) {
+        ticket.enqueuedNanos = scheduler.nanoTime();
+        waitingCalls.incrementAndGet();
+        queue.offer(ticket);
+        drain(); // publish-then-check, the waiter's half of the handshake with release()
+        if (ticket.isWaiting()) {
+            ticket.watchTimeout(scheduler.schedule(() -> expire(ticket), maxWaitNanos, TimeUnit.NANOSECONDS));
+        }
+    }
+
+    /** Forgets a ticket that withdrew from the queue. */
+    void abandon(Ticket ticket) {
+        waitingCalls.decrementAndGet();
+        queue.remove(ticket);
+        ticket.cancelTimeout();
+    }
+
+    /**
+     * Runs {@code task} on the executor; if the executor refuses it (e.g. shut down), runs
+     * {@code refused} here with the reason instead.
+     */
+    void handOff(Runnable task, Consumer<RuntimeException> refused) {
+        try {
+            executor.execute(task);
+        } catch (RuntimeException e) {
+            refused.accept(e);
+        }
+    }
+
+    /** Takes a permit for a new call if one is free and nobody waits; counts and reports it. */
+    private boolean acquireNow() {
+        // New calls never overtake waiting ones; that is what makes the wait FIFO.
+        if (waitingCalls.get() != 0 || !acquirePermit()) {
+            return false;
+        }
+        permitted.increment();
+        listener.onPermitted(name, 0L);
+        return true;
+    }
+
+    private boolean acquirePermit() {
+        int current;
+        do {
+            current = acquired;
+            if (current >= limit) {
+                return false;
+            }
+        } while (!ACQUIRED.compareAndSet(this, current, current + 1));
+        return true;
+    }
+
+    /** Hands free permits to waiting tickets, oldest first. Any thread may call it at any time. */
+    private void drain() {
+        if (drainRequests.getAndIncrement() != 0) {
+            return; // the thread draining now will make one more pass for us
+        }
+        int missed = 1;
+        do {
+            grantWaiting();
+            missed = drainRequests.addAndGet(-missed);
+        } while (missed != 0);
+    }
+
+    private void grantWaiting() {
+        while (!queue.isEmpty() && acquirePermit()) {
+            Ticket next = queue.poll();
+            if (next == null || !next.grant()) {
+                // Queue emptied meanwhile, or the call timed out or withdrew: keep the permit free.
+                ACQUIRED.getAndAdd(this, -1);
+                continue;
+            }
+            waitingCalls.decrementAndGet();
+            next.cancelTimeout();
+            permitted.increment();
+            listener.onPermitted(name, scheduler.nanoTime() - next.enqueuedNanos);
+            next.onPermit(true);
+        }
+    }
+
+    /** Timer task: rejects the ticket if it is still waiting. */
+    private void expire(Ticket ticket) {
+        if (!ticket.expire()) {
+            return;
+        }
+        waitingCalls.decrementAndGet();
+        queue.remove(ticket);
+        countRejection(scheduler.nanoTime() - ticket.enqueuedNanos);
+        ticket.onRejected(tooManyCalls(), true);
+    }
+
+    private void countRejection(long waitNanos) {
+        rejected.increment();
+        listener.onRejected(name, waitNanos);
+    }
+
+    private TooManyCallsException tooManyCalls() {
+        return new TooManyCallsException(name, limit);
+    }
+
+    private static long saturatedNanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private static int checkLimit(String name, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("Invalid limit '" + limit + "' for " + name + ": must be at least 0");
+        }
+        return limit;
     }
 
     @Override
@@ -165,7 +390,8 @@ public final class JobLimiter {
     public static final class Builder {
 
         private final String name;
-        private int limit = -1;
+        /** Integer.MIN_VALUE until set: the limit has no default. */
+        private int limit = Integer.MIN_VALUE;
         private Duration maxWait = Duration.ZERO;
         private DelayScheduler scheduler = DelayScheduler.system();
         private Executor executor = ForkJoinPool.commonPool();
@@ -228,9 +454,10 @@ public final class JobLimiter {
          * @throws IllegalArgumentException naming the invalid attribute and its value
          */
         public JobLimiter build() {
-            if (limit < 0) {
-                throw new IllegalArgumentException("Invalid limit '" + limit + "' for " + name + ": must be at least 0");
+            if (limit == Integer.MIN_VALUE) {
+                throw new IllegalArgumentException("Missing limit for " + name + ": required, at least 0");
             }
+            checkLimit(name, limit);
             if (maxWait.isNegative()) {
                 throw new IllegalArgumentException("Invalid maxWait '" + maxWait + "' for " + name + ": must not be negative");
             }

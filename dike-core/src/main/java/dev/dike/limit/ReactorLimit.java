@@ -1,5 +1,6 @@
 package dev.dike.limit;
 
+import java.util.Objects;
 import java.util.function.Supplier;
 
 import reactor.core.publisher.Flux;
@@ -24,7 +25,16 @@ public final class ReactorLimit {
      * @return a {@code Mono} that takes a permit when subscribed
      */
     public static <T> Mono<T> mono(JobLimiter limiter, Supplier<? extends Mono<? extends T>> operation) {
-        throw new UnsupportedOperationException("not implemented yet");
+        Objects.requireNonNull(limiter, "limiter");
+        Objects.requireNonNull(operation, "operation");
+        return Mono.defer(() -> {
+            ReactiveTicket ticket = new ReactiveTicket(limiter);
+            // doOnTerminate runs before the signal goes downstream: the permit is free when the subscriber sees it.
+            return ticket.permit()
+                    .then(Mono.<T>defer(operation))
+                    .doOnTerminate(ticket::close)
+                    .doOnCancel(ticket::close);
+        });
     }
 
     /**
@@ -34,6 +44,20 @@ public final class ReactorLimit {
      * @return a {@code Flux} that takes a permit when subscribed
      */
     public static <T> Flux<T> flux(JobLimiter limiter, Supplier<? extends Flux<? extends T>> operation) {
-        throw new UnsupportedOperationException("not implemented yet");
+        Objects.requireNonNull(limiter, "limiter");
+        Objects.requireNonNull(operation, "operation");
+        return Flux.defer(() -> {
+            ReactiveTicket ticket = new ReactiveTicket(limiter);
+            return ticket.permit()
+                    .thenMany(Flux.defer(() -> ReactorLimit.<T>covariant(operation.get())))
+                    .doOnTerminate(ticket::close)
+                    .doOnCancel(ticket::close);
+        });
+    }
+
+    /** A {@code Flux} only produces elements, so a {@code Flux<? extends T>} is a {@code Flux<T>}. */
+    @SuppressWarnings("unchecked")
+    private static <T> Flux<T> covariant(Flux<? extends T> flux) {
+        return (Flux<T>) flux;
     }
 }

@@ -1,0 +1,130 @@
+package dev.dike.limit;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+/**
+ * One call of {@link JobLimiter#executeAsync}: its ticket, the operation to start under the permit,
+ * and the future returned to the caller. The permit is tied to the operation's own future: it is
+ * released exactly once, when that future completes, and always before the caller's future does.
+ *
+ * @param <T> the result type
+ */
+final class AsyncCall<T> extends Ticket implements Runnable, BiConsumer<Object, Throwable> {
+
+    private final Supplier<? extends CompletionStage<? extends T>> operation;
+    private final Result result = new Result();
+    /** The operation's future, once started; read by a cancellation racing with the start. */
+    private volatile CompletionStage<? extends T> started;
+
+    AsyncCall(JobLimiter limiter, Supplier<? extends CompletionStage<? extends T>> operation) {
+        super(limiter);
+        this.operation = operation;
+    }
+
+    CompletableFuture<T> result() {
+        return result;
+    }
+
+    @Override
+    void onPermit(boolean handedOver) {
+        if (handedOver) {
+            limiter.handOff(this, refused -> accept(null, refused));
+        } else {
+            start();
+        }
+    }
+
+    @Override
+    void onRejected(TooManyCallsException rejection, boolean fromTimer) {
+        if (fromTimer) {
+            // Completing the caller's future runs its continuations: never on the timer thread.
+            limiter.handOff(() -> result.completeExceptionally(rejection),
+                    refused -> result.completeExceptionally(rejection));
+        } else {
+            result.completeExceptionally(rejection);
+        }
+    }
+
+    /** Starts an operation whose permit was handed over; runs on the limiter's executor. */
+    @Override
+    public void run() {
+        start();
+    }
+
+    private void start() {
+        if (result.isDone()) {
+            releasePermit(); // cancelled while its permit was on the way: never start it
+            return;
+        }
+        CompletionStage<? extends T> stage;
+        try {
+            stage = operation.get();
+        } catch (Throwable thrown) {
+            accept(null, thrown);
+            return;
+        }
+        if (stage == null) {
+            accept(null, new NullPointerException(
+                    "The operation limited by " + limiter.name() + " returned null instead of a CompletionStage"));
+            return;
+        }
+        started = stage;
+        if (result.isCancelled()) {
+            cancel(stage); // cancelled while the operation was starting
+        }
+        stage.whenComplete(this);
+    }
+
+    /** The operation's future completed (or the operation could not start): release, then tell the caller. */
+    @Override
+    @SuppressWarnings("unchecked")
+    public void accept(Object value, Throwable error) {
+        releasePermit();
+        if (error == null) {
+            result.complete((T) value);
+        } else {
+            result.completeExceptionally(unwrap(error));
+        }
+    }
+
+    private void cancelled() {
+        if (withdraw()) {
+            limiter.abandon(this);
+            return;
+        }
+        CompletionStage<? extends T> stage = started;
+        if (stage != null) {
+            cancel(stage);
+        }
+        // Not started yet: start() sees the cancelled result and releases the permit, or cancels the stage.
+    }
+
+    private static void cancel(CompletionStage<?> stage) {
+        try {
+            stage.toCompletableFuture().cancel(false);
+        } catch (UnsupportedOperationException notCancellable) {
+            // The permit then stays held until the operation completes by itself.
+        }
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
+    /** The caller's future: cancelling it cancels the wait or the operation. */
+    private final class Result extends CompletableFuture<T> {
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                cancelled();
+            }
+            return cancelled;
+        }
+    }
+}

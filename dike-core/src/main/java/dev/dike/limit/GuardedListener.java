@@ -1,0 +1,63 @@
+package dev.dike.limit;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Shields a {@link JobLimiter} from its listener: a listener that throws must never leave a permit
+ * or a waiting call behind. The first failure is logged at WARN with its stack trace, later ones at
+ * DEBUG, so that a broken metrics hook cannot flood the log from the hot path.
+ */
+final class GuardedListener implements LimitListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.dike.limit");
+
+    private final LimitListener delegate;
+    private final AtomicBoolean warned = new AtomicBoolean();
+
+    private GuardedListener(LimitListener delegate) {
+        this.delegate = delegate;
+    }
+
+    static LimitListener guard(LimitListener listener) {
+        return listener == LimitListener.NONE ? listener : new GuardedListener(listener);
+    }
+
+    @Override
+    public void onPermitted(String name, long waitNanos) {
+        try {
+            delegate.onPermitted(name, waitNanos);
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            failed(name, "onPermitted", e);
+        }
+    }
+
+    @Override
+    public void onRejected(String name, long waitNanos) {
+        try {
+            delegate.onRejected(name, waitNanos);
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            failed(name, "onRejected", e);
+        }
+    }
+
+    @Override
+    public void onLimitChanged(String name, int oldLimit, int newLimit) {
+        try {
+            delegate.onLimitChanged(name, oldLimit, newLimit);
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            failed(name, "onLimitChanged", e);
+        }
+    }
+
+    private void failed(String name, String event, Throwable error) {
+        String message = "Limit listener " + delegate + " failed in " + event + " of limiter " + name + "; ignored";
+        if (warned.compareAndSet(false, true)) {
+            LOG.warn("{} (further failures of this listener are logged at DEBUG)", message, error);
+        } else {
+            LOG.debug(message, error);
+        }
+    }
+}

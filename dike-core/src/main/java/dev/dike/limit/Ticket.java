@@ -1,0 +1,134 @@
+package dev.dike.limit;
+
+import dev.dike.time.DelayScheduler.ScheduledTask;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One call's claim on a permit of a {@link JobLimiter}: not yet admitted, waiting in the limiter's
+ * queue, holding a permit, or finished. Every transition is one compare-and-set, so a grant racing
+ * with a timeout or a cancellation has exactly one winner: a permit is never lost, never handed to a
+ * call that gave up, and never released twice.
+ */
+abstract class Ticket {
+
+    private static final int NEW = 0;
+    private static final int WAITING = 1;
+    private static final int HOLDING = 2;
+    private static final int RELEASED = 3;
+    private static final int WITHDRAWN = 4;
+    private static final int REJECTED = 5;
+
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Ticket.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final JobLimiter limiter;
+
+    /** When the call joined the queue, on the limiter's clock; published by the queue itself. */
+    long enqueuedNanos;
+
+    private volatile int state = NEW;
+    private volatile ScheduledTask timeout;
+
+    Ticket(JobLimiter limiter) {
+        this.limiter = limiter;
+    }
+
+    /**
+     * The call got a permit and must now start. When {@code handedOver}, the permit comes from
+     * another call's release or a limit change: the call must start on the limiter's executor, never
+     * run user code on the current thread.
+     */
+    abstract void onPermit(boolean handedOver);
+
+    /**
+     * The call was rejected. When {@code fromTimer}, this runs on the scheduler's thread and must
+     * hand the caller's continuation off to the limiter's executor.
+     */
+    abstract void onRejected(TooManyCallsException rejection, boolean fromTimer);
+
+    final boolean startHolding() {
+        return STATE.compareAndSet(this, NEW, HOLDING);
+    }
+
+    final boolean startWaiting() {
+        return STATE.compareAndSet(this, NEW, WAITING);
+    }
+
+    final void markRejected() {
+        STATE.compareAndSet(this, NEW, REJECTED);
+    }
+
+    /** Called by the limiter, holding a permit for this call; false if the call gave up waiting. */
+    final boolean grant() {
+        return STATE.compareAndSet(this, WAITING, HOLDING);
+    }
+
+    /** Called by the limiter when the wait timed out; false if the call was granted or withdrawn. */
+    final boolean expire() {
+        return STATE.compareAndSet(this, WAITING, REJECTED);
+    }
+
+    /** Gives up the wait; false if the call was granted, rejected or finished in the meantime. */
+    final boolean withdraw() {
+        return STATE.compareAndSet(this, WAITING, WITHDRAWN);
+    }
+
+    /** Releases the permit held by this call; does nothing if it holds none (any more). */
+    final void releasePermit() {
+        if (STATE.compareAndSet(this, HOLDING, RELEASED)) {
+            limiter.release();
+        }
+    }
+
+    /**
+     * Ends the claim whatever its state: prevents an admission not yet made, withdraws a waiting
+     * call, or releases a held permit. Idempotent.
+     */
+    final void close() {
+        while (true) {
+            int current = state;
+            if (current == NEW) {
+                if (STATE.compareAndSet(this, NEW, WITHDRAWN)) {
+                    return;
+                }
+            } else if (current == WAITING) {
+                if (withdraw()) {
+                    limiter.abandon(this);
+                    return;
+                }
+            } else {
+                releasePermit();
+                return;
+            }
+        }
+    }
+
+    final boolean isWaiting() {
+        return state == WAITING;
+    }
+
+    /** Remembers the timeout task; cancels it at once if the wait already ended. */
+    final void watchTimeout(ScheduledTask task) {
+        timeout = task;
+        // The wait may have ended before the task was stored; whoever ends it also reads the field.
+        if (state != WAITING) {
+            task.cancel();
+        }
+    }
+
+    final void cancelTimeout() {
+        ScheduledTask task = timeout;
+        if (task != null) {
+            task.cancel();
+        }
+    }
+}
