@@ -2,6 +2,7 @@ package dev.dike.spring.autoconfigure;
 
 import dev.dike.spring.DikeInstanceObserver;
 import dev.dike.spring.DikeRegistry;
+import dev.dike.spring.aop.DikeAspectsConfiguration;
 import dev.dike.time.DelayScheduler;
 
 import java.util.concurrent.Executor;
@@ -10,9 +11,12 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 /**
  * Auto-configuration of dike: the {@link DikeRegistry} and, unless {@code dike.enabled=false}, the
@@ -28,6 +32,13 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = AopAutoConfiguration.class)
 @EnableConfigurationProperties(DikeProperties.class)
 public class DikeAutoConfiguration {
+
+    /** The aspects and the startup check, unless {@code dike.enabled=false}. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnBooleanProperty(name = "dike.enabled", matchIfMissing = true)
+    @Import(DikeAspectsConfiguration.class)
+    static class AspectsConfiguration {
+    }
 
     /** Name of the optional {@link Executor} bean that every dike instance then runs its work on. */
     public static final String EXECUTOR_BEAN_NAME = "dikeExecutor";

@@ -1,5 +1,6 @@
 package dev.dike.spring.autoconfigure;
 
+import dev.dike.annotation.Retry;
 import dev.dike.limit.JobLimiter;
 import dev.dike.retry.Retrier;
 import dev.dike.retry.RetryConfig;
@@ -9,10 +10,13 @@ import dev.dike.spring.DikeRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -65,9 +69,37 @@ class DikeAutoConfigurationTest {
     }
 
     @Test
+    void registersTheAspectsAndTheReactorAdapterWhenReactorIsPresent() {
+        runner.run(context -> assertThat(context).hasBean("dikeRetryAspect").hasBean("dikeLimitAspect")
+                .hasBean("dikeBatchAspect").hasBean("dikeStartupCheck").hasBean("dikeReactorAdapter"));
+    }
+
+    @Test
+    void worksWithoutReactor() {
+        runner.withClassLoader(new FilteredClassLoader("reactor.core")).withBean(FutureClient.class).run(context -> {
+            assertThat(context).hasNotFailed().hasBean("dikeRetryAspect").doesNotHaveBean("dikeReactorAdapter");
+            assertThat(context.getBean(DikeRegistry.class).retriers()).containsOnlyKeys("FutureClient.fetch");
+            assertThat(AopUtils.isAopProxy(context.getBean(FutureClient.class))).isTrue();
+        });
+    }
+
+    @Test
+    void backsOffWithoutItsAutoConfiguration() {
+        new ApplicationContextRunner().withBean(FutureClient.class).run(context ->
+                assertThat(context).doesNotHaveBean(DikeRegistry.class).doesNotHaveBean("dikeRetryAspect"));
+    }
+
+    @Test
     void userRegistryWins() {
         runner.withBean(DikeRegistry.class, DikeRegistry::new).run(context ->
                 assertThat(context).hasSingleBean(DikeRegistry.class));
+    }
+
+    public static class FutureClient {
+        @Retry
+        public CompletableFuture<String> fetch() {
+            return CompletableFuture.completedFuture("x");
+        }
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -1,0 +1,270 @@
+package dev.dike.spring.aop;
+
+import dev.dike.annotation.Batch;
+import dev.dike.annotation.LimitJobs;
+import dev.dike.annotation.Retry;
+import dev.dike.batch.BatchConfig;
+import dev.dike.retry.RetryConfig;
+import dev.dike.spring.DikeConfigurationException;
+import dev.dike.spring.autoconfigure.DikeProperties;
+import dev.dike.spring.autoconfigure.DikeProperties.BatchSettings;
+import dev.dike.spring.autoconfigure.DikeProperties.LimitSettings;
+import dev.dike.spring.autoconfigure.DikeProperties.RetrySettings;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.core.env.PropertyResolver;
+
+/**
+ * Resolves the name and configuration of an annotated method's instance, by precedence: instance
+ * properties, then annotation attributes, then {@code dike.<kind>.defaults}, then the built-in
+ * defaults. Annotation strings may hold {@code ${...}} placeholders. Every invalid value fails with
+ * a {@link DikeConfigurationException} naming the method, the attribute or property, and the value.
+ */
+final class InstanceConfigResolver {
+
+    private final DikeProperties properties;
+    private final PropertyResolver placeholders;
+
+    InstanceConfigResolver(DikeProperties properties, PropertyResolver placeholders) {
+        this.properties = properties;
+        this.placeholders = placeholders;
+    }
+
+    /**
+     * @return the instance name: the annotation's {@code name} with placeholders resolved, or the
+     *         method's default name
+     */
+    String name(String annotation, String declaredName, AdvisedMethod where) {
+        if (declaredName.isEmpty()) {
+            return where.defaultName();
+        }
+        String resolved = resolve(annotation, "name", declaredName, where);
+        if (resolved.isBlank()) {
+            throw invalid(where, annotation, Setting.fromAnnotation(annotation, "name", resolved, quote(declaredName)),
+                    "must not be blank", null);
+        }
+        return resolved;
+    }
+
+    RetryConfig retry(Retry annotation, String name, AdvisedMethod where) {
+        Scope scope = new Scope("@Retry", "retry", name, where);
+        RetrySettings instance = instance(properties.getRetry().getInstances(), name, new RetrySettings());
+        RetrySettings defaults = properties.getRetry().getDefaults();
+
+        Setting<Integer> attempts = scope.pick("attempts", instance.getAttempts(), defaults.getAttempts(),
+                annotation.attempts() == Retry.UNSET ? null : annotation.attempts(), String.valueOf(annotation.attempts()));
+        Setting<Duration> delay = scope.pick("delay", instance.getDelay(), defaults.getDelay(),
+                scope.duration("delay", annotation.delay()), quote(annotation.delay()));
+        Setting<Double> backoff = scope.pick("backoff", instance.getBackoff(), defaults.getBackoff(),
+                Double.isNaN(annotation.backoff()) ? null : annotation.backoff(), String.valueOf(annotation.backoff()));
+        Setting<Duration> maxDelay = scope.pick("max-delay", instance.getMaxDelay(), defaults.getMaxDelay(),
+                scope.duration("maxDelay", annotation.maxDelay()), quote(annotation.maxDelay()));
+        Setting<Double> jitter = scope.pick("jitter", instance.getJitter(), defaults.getJitter(),
+                Double.isNaN(annotation.jitter()) ? null : annotation.jitter(), String.valueOf(annotation.jitter()));
+        Setting<List<Class<?>>> exceptionTypes = scope.pick("exception-types", instance.getExceptionTypes(),
+                defaults.getExceptionTypes(), classes(annotation.exceptionTypes()), classText(annotation.exceptionTypes()));
+        Setting<List<Class<?>>> ignoredExceptionTypes = scope.pick("ignored-exception-types",
+                instance.getIgnoredExceptionTypes(), defaults.getIgnoredExceptionTypes(),
+                classes(annotation.ignoredExceptionTypes()), classText(annotation.ignoredExceptionTypes()));
+        // An annotation cannot tell an explicit true from its default, so only false counts as set.
+        Setting<Boolean> logExceptionInfo = scope.pick("log-exception-info", instance.getLogExceptionInfo(),
+                defaults.getLogExceptionInfo(), annotation.logExceptionInfo() ? null : Boolean.FALSE, "false");
+
+        RetryConfig.Builder builder = RetryConfig.builder();
+        scope.apply(attempts, value -> builder.attempts(value), value -> RetryConfig.builder().attempts(value).build());
+        scope.apply(delay, builder::delay, value -> RetryConfig.builder().delay(value).build());
+        scope.apply(backoff, builder::backoff, value -> RetryConfig.builder().backoff(value).build());
+        scope.apply(maxDelay, builder::maxDelay, value -> RetryConfig.builder().maxDelay(value).build());
+        scope.apply(jitter, builder::jitter, value -> RetryConfig.builder().jitter(value).build());
+        scope.apply(exceptionTypes, value -> builder.exceptionTypes(scope.throwables(exceptionTypes)),
+                value -> RetryConfig.builder().exceptionTypes(scope.throwables(exceptionTypes)).build());
+        scope.apply(ignoredExceptionTypes, value -> builder.ignoredExceptionTypes(scope.throwables(ignoredExceptionTypes)),
+                value -> scope.throwables(ignoredExceptionTypes));
+        scope.apply(logExceptionInfo, builder::logExceptionInfo, value -> { });
+        return scope.build(builder::build);
+    }
+
+    LimitSpec limit(LimitJobs annotation, String name, AdvisedMethod where) {
+        Scope scope = new Scope("@LimitJobs", "limit", name, where);
+        LimitSettings instance = instance(properties.getLimit().getInstances(), name, new LimitSettings());
+        LimitSettings defaults = properties.getLimit().getDefaults();
+
+        Setting<Integer> limit = scope.pick("limit", instance.getLimit(), defaults.getLimit(),
+                annotation.limit() == LimitJobs.UNSET ? null : annotation.limit(), String.valueOf(annotation.limit()));
+        Setting<Duration> maxWait = scope.pick("max-wait", instance.getMaxWait(), defaults.getMaxWait(),
+                scope.duration("maxWait", annotation.maxWait()), quote(annotation.maxWait()));
+        scope.require(limit, "limit", "limit");
+        scope.apply(limit, value -> { }, value -> LimitSpec.check(name, value, Duration.ZERO));
+        scope.apply(maxWait, value -> { }, value -> LimitSpec.check(name, 0, value));
+        return scope.build(() -> new LimitSpec(limit.value(), maxWait.isSet() ? maxWait.value() : Duration.ZERO));
+    }
+
+    BatchConfig batch(Batch annotation, String name, AdvisedMethod where) {
+        Scope scope = new Scope("@Batch", "batch", name, where);
+        BatchSettings instance = instance(properties.getBatch().getInstances(), name, new BatchSettings());
+        BatchSettings defaults = properties.getBatch().getDefaults();
+
+        Setting<Integer> target = scope.pick("target-batch-size", instance.getTargetBatchSize(),
+                defaults.getTargetBatchSize(), annotation.targetBatchSize() == Batch.UNSET ? null
+                        : annotation.targetBatchSize(), String.valueOf(annotation.targetBatchSize()));
+        Setting<Duration> maxWaitingTime = scope.pick("max-waiting-time", instance.getMaxWaitingTime(),
+                defaults.getMaxWaitingTime(), scope.duration("maxWaitingTime", annotation.maxWaitingTime()),
+                quote(annotation.maxWaitingTime()));
+        Setting<Duration> maxProcessingTime = scope.pick("max-processing-time", instance.getMaxProcessingTime(),
+                defaults.getMaxProcessingTime(), scope.duration("maxProcessingTime", annotation.maxProcessingTime()),
+                quote(annotation.maxProcessingTime()));
+        Setting<Integer> maxConcurrent = scope.pick("max-concurrent-batches", instance.getMaxConcurrentBatches(),
+                defaults.getMaxConcurrentBatches(), annotation.maxConcurrentBatches() == Batch.UNSET ? null
+                        : annotation.maxConcurrentBatches(), String.valueOf(annotation.maxConcurrentBatches()));
+        scope.require(target, "targetBatchSize", "target-batch-size");
+
+        BatchConfig.Builder builder = BatchConfig.builder();
+        scope.apply(target, builder::targetBatchSize, value -> BatchConfig.builder().targetBatchSize(value).build());
+        scope.apply(maxWaitingTime, builder::maxWaitingTime,
+                value -> BatchConfig.builder().targetBatchSize(1).maxWaitingTime(value).build());
+        scope.apply(maxProcessingTime, builder::maxProcessingTime,
+                value -> BatchConfig.builder().targetBatchSize(1).maxProcessingTime(value).build());
+        scope.apply(maxConcurrent, builder::maxConcurrentBatches,
+                value -> BatchConfig.builder().targetBatchSize(1).maxConcurrentBatches(value).build());
+        return scope.build(builder::build);
+    }
+
+    private static <S> S instance(Map<String, S> instances, String name, S none) {
+        S settings = instances.get(name);
+        return settings != null ? settings : none;
+    }
+
+    private String resolve(String annotation, String attribute, String text, AdvisedMethod where) {
+        try {
+            return placeholders.resolveRequiredPlaceholders(text);
+        } catch (IllegalArgumentException e) {
+            throw invalid(where, annotation, Setting.fromAnnotation(annotation, attribute, text, quote(text)),
+                    "has a placeholder that cannot be resolved: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<Class<?>> classes(Class<?>[] types) {
+        return types.length == 0 ? null : Arrays.asList(types);
+    }
+
+    private static String classText(Class<?>[] types) {
+        return Arrays.stream(types).map(type -> type.getSimpleName() + ".class").toList().toString()
+                .replace('[', '{').replace(']', '}');
+    }
+
+    private static String quote(String text) {
+        return '"' + text + '"';
+    }
+
+    static DikeConfigurationException invalid(AdvisedMethod where, String annotation, Setting<?> setting,
+            String problem, Throwable cause) {
+        return new DikeConfigurationException("Invalid configuration of " + annotation + " on " + where.describe()
+                + ": " + setting.origin() + " " + problem, setting.fix(), cause);
+    }
+
+    /** The settings of one instance being resolved: picks values by precedence and checks them. */
+    private final class Scope {
+
+        private final String annotation;
+        private final String kind;
+        private final String name;
+        private final AdvisedMethod where;
+
+        Scope(String annotation, String kind, String name, AdvisedMethod where) {
+            this.annotation = annotation;
+            this.kind = kind;
+            this.name = name;
+            this.where = where;
+        }
+
+        /** Precedence: instance property, annotation attribute, defaults property. */
+        <T> Setting<T> pick(String property, T instanceValue, T defaultsValue, T annotationValue, String annotationText) {
+            return Setting.fromProperty(instancePath(property), instanceValue)
+                    .or(Setting.fromAnnotation(annotation, camelCase(property), annotationValue, annotationText))
+                    .or(Setting.fromProperty("dike." + kind + ".defaults." + property, defaultsValue));
+        }
+
+        Duration duration(String attribute, String text) {
+            if (text.isEmpty()) {
+                return null;
+            }
+            String resolved = resolve(annotation, attribute, text, where);
+            try {
+                return DurationStyle.detectAndParse(resolved.trim());
+            } catch (IllegalArgumentException e) {
+                throw invalid(where, annotation, Setting.fromAnnotation(annotation, attribute, resolved, quote(text)),
+                        "is not a duration such as 100ms, 2s or PT0.5S", e);
+            }
+        }
+
+        void require(Setting<?> setting, String attribute, String property) {
+            if (!setting.isSet()) {
+                throw new DikeConfigurationException("Missing configuration of " + annotation + " on "
+                        + where.describe() + ": instance '" + name + "' has no " + attribute + ".",
+                        "Set " + annotation + "(" + attribute + " = ...), " + instancePath(property)
+                                + " or dike." + kind + ".defaults." + property + ".", null);
+            }
+        }
+
+        /** Checks the value on its own with the core's rules, naming its origin if invalid, then applies it. */
+        <T> void apply(Setting<T> setting, Consumer<T> target, Consumer<T> checkAlone) {
+            if (!setting.isSet()) {
+                return;
+            }
+            try {
+                checkAlone.accept(setting.value());
+            } catch (IllegalArgumentException e) {
+                throw invalid(where, annotation, setting, "is invalid: " + e.getMessage(), e);
+            }
+            target.accept(setting.value());
+        }
+
+        List<Class<? extends Throwable>> throwables(Setting<List<Class<?>>> setting) {
+            for (Class<?> type : setting.value()) {
+                if (type == null || !Throwable.class.isAssignableFrom(type)) {
+                    throw invalid(where, annotation, setting, "is invalid: " + type + " is not a Throwable", null);
+                }
+            }
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            List<Class<? extends Throwable>> types = (List) List.copyOf(setting.value());
+            return types;
+        }
+
+        /** Builds once every value passed alone; a failure now comes from a combination of values. */
+        <C> C build(java.util.function.Supplier<C> build) {
+            try {
+                return build.get();
+            } catch (IllegalArgumentException e) {
+                throw new DikeConfigurationException("Invalid configuration of " + annotation + " on "
+                        + where.describe() + " (instance '" + name + "'): " + e.getMessage(),
+                        "Correct the attributes of " + annotation + " or the properties under " + instancePath("")
+                                + " and dike." + kind + ".defaults.", e);
+            }
+        }
+
+        private String instancePath(String property) {
+            String key = name.matches("[a-z0-9-]+") ? "." + name : "[" + name + "]";
+            return "dike." + kind + ".instances" + key + (property.isEmpty() ? "" : "." + property);
+        }
+    }
+
+    private static String camelCase(String kebab) {
+        StringBuilder result = new StringBuilder();
+        boolean upper = false;
+        for (char c : kebab.toCharArray()) {
+            if (c == '-') {
+                upper = true;
+            } else {
+                result.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return result.toString();
+    }
+}

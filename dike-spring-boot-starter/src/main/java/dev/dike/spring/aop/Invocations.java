@@ -1,0 +1,77 @@
+package dev.dike.spring.aop;
+
+import java.lang.reflect.UndeclaredThrowableException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+
+import org.aspectj.lang.ProceedingJoinPoint;
+
+/** Helpers that call an advised method and hand its outcome to the core primitives unchanged. */
+final class Invocations {
+
+    private Invocations() {
+    }
+
+    /**
+     * Proceeds, letting exceptions and errors through as they are; for {@code Callable}-style APIs.
+     */
+    static Object proceed(MethodCall call) throws Exception {
+        try {
+            return call.proceed();
+        } catch (Exception | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new UndeclaredThrowableException(t);
+        }
+    }
+
+    /**
+     * Proceeds with an asynchronous method: a synchronous throw, or a {@code null} future, becomes a
+     * failed stage, so that the primitives see every failure in one place.
+     */
+    static CompletionStage<Object> proceedAsync(ProceedingJoinPoint joinPoint) {
+        try {
+            @SuppressWarnings("unchecked")
+            CompletionStage<Object> stage = (CompletionStage<Object>) joinPoint.proceed();
+            if (stage == null) {
+                return CompletableFuture.failedFuture(returnedNull(joinPoint));
+            }
+            return stage;
+        } catch (Throwable t) {
+            return CompletableFuture.failedFuture(t);
+        }
+    }
+
+    static NullPointerException returnedNull(ProceedingJoinPoint joinPoint) {
+        return new NullPointerException(joinPoint.getSignature().toShortString()
+                + " returned null instead of a future or publisher");
+    }
+
+    /** Strips the wrappers that futures add, to give callers the original exception. */
+    static Throwable unwrap(Throwable error) {
+        Throwable current = error;
+        while ((current instanceof CompletionException || current instanceof ExecutionException)
+                && current.getCause() != null) {
+            current = current.getCause();
+        }
+        return current;
+    }
+
+    /**
+     * Waits on the caller's thread for a synchronous method's result; interruption cancels the
+     * future and re-asserts the thread's interrupt flag.
+     */
+    static <T> T await(CompletableFuture<T> future) throws Throwable {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            throw unwrap(e);
+        } catch (InterruptedException e) {
+            future.cancel(false);
+            Thread.currentThread().interrupt();
+            throw e;
+        }
+    }
+}

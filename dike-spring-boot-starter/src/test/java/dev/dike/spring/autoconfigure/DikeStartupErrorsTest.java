@@ -1,0 +1,336 @@
+package dev.dike.spring.autoconfigure;
+
+import dev.dike.annotation.Batch;
+import dev.dike.annotation.LimitJobs;
+import dev.dike.annotation.Retry;
+import dev.dike.spring.DikeConfigurationException;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+
+import org.assertj.core.api.AbstractStringAssert;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import reactor.core.publisher.Flux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Every invalid annotation, property and signature stops startup with a message naming it. */
+@ExtendWith(OutputCaptureExtension.class)
+class DikeStartupErrorsTest {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, DikeAutoConfiguration.class));
+
+    @Test
+    void invalidInstancePropertyNamesThePropertyAndValue() {
+        failsWith(RetryFetch.class, message -> message
+                .contains("bean 'retryFetch' method RetryFetch.fetch()")
+                .contains("dike.retry.instances.fetch.attempts=0")
+                .contains("must be -1 (unlimited) or at least 1"), "dike.retry.instances.fetch.attempts=0");
+    }
+
+    @Test
+    void invalidDefaultsPropertyNamesThePropertyAndValue() {
+        failsWith(RetryFetch.class, message -> message.contains("dike.retry.defaults.backoff=0.5"),
+                "dike.retry.defaults.backoff=0.5");
+    }
+
+    @Test
+    void invalidLimitAndBatchPropertiesNameThePropertyAndValue() {
+        failsWith(LimitWork.class, message -> message.contains("dike.limit.instances.work.limit=-1"),
+                "dike.limit.instances.work.limit=-1");
+        failsWith(BatchAdd.class, message -> message.contains("dike.batch.instances.add.max-concurrent-batches=0"),
+                "dike.batch.instances.add.max-concurrent-batches=0");
+        failsWith(BatchAdd.class, message -> message.contains("dike.batch.defaults.max-waiting-time=PT0S"),
+                "dike.batch.defaults.max-waiting-time=0ms");
+    }
+
+    @Test
+    void invalidAnnotationAttributeNamesTheAttributeAndValue() {
+        failsWith(BadAttempts.class, message -> message
+                .contains("@Retry on bean 'badAttempts' method BadAttempts.fetch()")
+                .contains("@Retry(attempts=0)"));
+        failsWith(BadJitter.class, message -> message.contains("@Retry(jitter=1.5)"));
+        failsWith(BadDuration.class, message -> message.contains("@LimitJobs(maxWait=\"soon\")")
+                .contains("not a duration"));
+        failsWith(BadBatchSize.class, message -> message.contains("@Batch(targetBatchSize=0)"));
+    }
+
+    @Test
+    void nonThrowableExceptionTypeIsRejected() {
+        failsWith(RetryFetch.class, message -> message.contains("dike.retry.defaults.exception-types=[class java.lang.String]")
+                .contains("is not a Throwable"), "dike.retry.defaults.exception-types=java.lang.String");
+    }
+
+    @Test
+    void unresolvablePlaceholderNamesTheAttribute() {
+        failsWith(UnresolvedName.class, message -> message.contains("bean 'unresolvedName'")
+                .contains("@Retry(name=\"${missing.name}\")").contains("cannot be resolved"));
+        failsWith(UnresolvedDelay.class, message -> message.contains("@Retry(delay=\"${missing.delay}\")"));
+    }
+
+    @Test
+    void missingLimitAndTargetBatchSizeAreReported() {
+        failsWith(NoLimit.class, message -> message.contains("@LimitJobs on bean 'noLimit' method NoLimit.work()")
+                .contains("has no limit"));
+        failsWith(NoTarget.class, message -> message.contains("@Batch on bean 'noTarget' method NoTarget.add(List)")
+                .contains("has no targetBatchSize"));
+    }
+
+    @Test
+    void wrongBatchSignaturesAreReported() {
+        failsWith(BatchWithoutList.class, message -> message
+                .contains("bean 'batchWithoutList' method BatchWithoutList.add(int)")
+                .contains("no List or array parameter"));
+        failsWith(BatchReturningString.class, message -> message
+                .contains("method BatchReturningString.add(List)").contains("is not a List or an array"));
+        failsWith(BatchReturningFlux.class, message -> message.contains("BatchReturningFlux.add(List)")
+                .contains("Flux"));
+        failsWith(BatchReturningRawFuture.class, message -> message.contains("is not a List or an array inside the future"));
+        failsWith(BatchWithLinkedList.class, message -> message.contains("cannot receive the merged list"));
+    }
+
+    @Test
+    void unsupportedReturnTypeIsReported() {
+        failsWith(RetryOnFuture.class, message -> message.contains("Unsupported return type for @Retry")
+                .contains("java.util.concurrent.Future<java.lang.String>"));
+    }
+
+    @Test
+    void methodsSpringAopCannotAdviseAreReported() {
+        failsWith(PrivateMethod.class, message -> message.contains("PrivateMethod.hidden()").contains("it is private"));
+        failsWith(FinalMethod.class, message -> message.contains("FinalMethod.fixed()").contains("it is final"));
+        failsWith(FinalClassLevel.class, message -> message.contains("FinalClassLevel.fixed()").contains("it is final"));
+    }
+
+    @Test
+    void unusedInstanceKeysAreReported() {
+        failsWith(RetryFetch.class, message -> message.contains("dike.retry.instances[fetchh]")
+                .contains("no @Retry method uses").contains("[fetch]"), "dike.retry.instances.fetchh.attempts=2");
+        failsWith(LimitWork.class, message -> message.contains("dike.limit.instances[LimitWork]"),
+                "dike.limit.instances.LimitWork.limit=2");
+    }
+
+    @Test
+    void conflictingSharedNameIsReported() {
+        runner.withBean(SharedOne.class).withBean(SharedTwo.class).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().isInstanceOf(IllegalStateException.class);
+            assertThat(dikeFailure(context.getStartupFailure())).hasMessageContaining("'jobs'")
+                    .hasMessageContaining("limit=1").hasMessageContaining("limit=2");
+        });
+    }
+
+    @Test
+    void failureAnalyzerPrintsDescriptionAndAction(CapturedOutput output) {
+        SpringApplication application = new SpringApplication(BrokenApplication.class);
+        application.setWebApplicationType(WebApplicationType.NONE);
+        assertThatThrownBy(() -> application.run("--dike.retry.instances.fetch.attempts=0")).isNotNull();
+        assertThat(output).contains("APPLICATION FAILED TO START")
+                .contains("Invalid configuration of @Retry on bean 'retryFetch' method RetryFetch.fetch(): "
+                        + "dike.retry.instances.fetch.attempts=0 is invalid")
+                .contains("Correct the property dike.retry.instances.fetch.attempts in the application's configuration.");
+    }
+
+    private void failsWith(Class<?> bean, Consumer<AbstractStringAssert<?>> message, String... properties) {
+        runner.withBean(decapitalize(bean.getSimpleName()), bean).withPropertyValues(properties).run(context -> {
+            assertThat(context).hasFailed();
+            message.accept(assertThat(dikeFailure(context.getStartupFailure()).getMessage()));
+        });
+    }
+
+    private static DikeConfigurationException dikeFailure(Throwable failure) {
+        for (Throwable current = failure; current != null; current = current.getCause()) {
+            if (current instanceof DikeConfigurationException dike) {
+                return dike;
+            }
+        }
+        throw new AssertionError("No DikeConfigurationException in", failure);
+    }
+
+    private static String decapitalize(String name) {
+        return Character.toLowerCase(name.charAt(0)) + name.substring(1);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration({AopAutoConfiguration.class, DikeAutoConfiguration.class})
+    static class BrokenApplication {
+        @Bean
+        RetryFetch retryFetch() {
+            return new RetryFetch();
+        }
+    }
+
+    static class RetryFetch {
+        @Retry(name = "fetch")
+        public String fetch() {
+            return "x";
+        }
+    }
+
+    static class LimitWork {
+        @LimitJobs(name = "work", limit = 1)
+        public String work() {
+            return "w";
+        }
+    }
+
+    static class BatchAdd {
+        @Batch(name = "add", targetBatchSize = 2)
+        public List<Integer> add(List<Integer> values) {
+            return values;
+        }
+    }
+
+    static class BadAttempts {
+        @Retry(attempts = 0)
+        public String fetch() {
+            return "x";
+        }
+    }
+
+    static class BadJitter {
+        @Retry(jitter = 1.5)
+        public String fetch() {
+            return "x";
+        }
+    }
+
+    static class BadDuration {
+        @LimitJobs(limit = 1, maxWait = "soon")
+        public String work() {
+            return "w";
+        }
+    }
+
+    static class BadBatchSize {
+        @Batch(targetBatchSize = 0)
+        public List<Integer> add(List<Integer> values) {
+            return values;
+        }
+    }
+
+    static class UnresolvedName {
+        @Retry(name = "${missing.name}")
+        public String fetch() {
+            return "x";
+        }
+    }
+
+    static class UnresolvedDelay {
+        @Retry(delay = "${missing.delay}")
+        public String fetch() {
+            return "x";
+        }
+    }
+
+    static class NoLimit {
+        @LimitJobs
+        public String work() {
+            return "w";
+        }
+    }
+
+    static class NoTarget {
+        @Batch
+        public List<Integer> add(List<Integer> values) {
+            return values;
+        }
+    }
+
+    static class BatchWithoutList {
+        @Batch(targetBatchSize = 2)
+        public List<Integer> add(int value) {
+            return List.of(value);
+        }
+    }
+
+    static class BatchReturningString {
+        @Batch(targetBatchSize = 2)
+        public String add(List<Integer> values) {
+            return "";
+        }
+    }
+
+    static class BatchReturningFlux {
+        @Batch(targetBatchSize = 2)
+        public Flux<Integer> add(List<Integer> values) {
+            return Flux.fromIterable(values);
+        }
+    }
+
+    static class BatchReturningRawFuture {
+        @SuppressWarnings("rawtypes")
+        @Batch(targetBatchSize = 2)
+        public CompletableFuture add(List<Integer> values) {
+            return CompletableFuture.completedFuture(values);
+        }
+    }
+
+    static class BatchWithLinkedList {
+        @Batch(targetBatchSize = 2)
+        public List<Integer> add(java.util.LinkedList<Integer> values) {
+            return values;
+        }
+    }
+
+    static class RetryOnFuture {
+        @Retry
+        public Future<String> fetch() {
+            return CompletableFuture.completedFuture("x");
+        }
+    }
+
+    static class PrivateMethod {
+        public String open() {
+            return hidden();
+        }
+
+        @Retry
+        private String hidden() {
+            return "h";
+        }
+    }
+
+    static class FinalMethod {
+        @Retry
+        public final String fixed() {
+            return "f";
+        }
+    }
+
+    @Retry
+    static class FinalClassLevel {
+        public final String fixed() {
+            return "f";
+        }
+    }
+
+    static class SharedOne {
+        @LimitJobs(name = "jobs", limit = 1)
+        public String work() {
+            return "1";
+        }
+    }
+
+    static class SharedTwo {
+        @LimitJobs(name = "jobs", limit = 2)
+        public String work() {
+            return "2";
+        }
+    }
+}
