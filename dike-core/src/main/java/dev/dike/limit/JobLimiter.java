@@ -21,12 +21,21 @@ import java.util.function.Supplier;
 /**
  * Allows at most {@link #limit()} operations in flight at once and rejects the others with
  * {@link TooManyCallsException}, at once or after waiting up to {@link #maxWait()} in FIFO order.
- * Thread-safe and lock-free on the path that finds a permit.
+ * Thread-safe and lock-free; taking and releasing a permit allocates nothing.
  *
  * <p>A permit is held until the operation's result completes, not until the operation returns, and
  * is released exactly once on every path: success, failure, synchronous throw, cancellation of the
  * returned future. It is released before the caller sees the result, so a caller that starts the
  * next call from the completion of the previous one is never rejected by itself.
+ *
+ * <p>With a positive {@code maxWait}, calls that find no free permit wait in one FIFO queue, and a
+ * new call never overtakes a waiting one. Asynchronous calls wait without blocking any thread: a
+ * freed permit is handed to the oldest waiting call, whose operation then starts on the executor;
+ * the timeout runs on the {@link DelayScheduler} and the rejection is delivered on the executor.
+ * Only {@link #call(Callable)} blocks, its own caller's thread.
+ *
+ * <p>Every acquisition is counted ({@link #permittedCount()}, {@link #rejectedCount()}) and reported
+ * to the {@link LimitListener}; a listener that throws is logged and ignored.
  *
  * <p>For {@code Mono} and {@code Flux} see {@link ReactorLimit}.
  */

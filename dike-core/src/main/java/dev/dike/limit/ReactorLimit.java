@@ -10,8 +10,16 @@ import reactor.core.publisher.Mono;
  * Applies a {@link JobLimiter} to Reactor publishers. Needs {@code reactor-core} on the class path.
  *
  * <p>The permit is taken at subscription, not at assembly, and released exactly once when the
- * publisher completes, fails or is cancelled. A rejected subscription receives
- * {@link TooManyCallsException} as its error signal. Waiting for a permit never blocks a thread.
+ * publisher completes, fails or is cancelled, before the terminal signal reaches the subscriber (a
+ * subscriber that subscribes the next limited publisher from {@code onComplete} is never rejected by
+ * itself). A {@code Mono}'s value is its termination. A rejected subscription receives
+ * {@link TooManyCallsException} as its error signal; a supplier that throws or returns
+ * {@code null} releases the permit and signals the error.
+ *
+ * <p>With a positive {@link JobLimiter#maxWait()}, a subscription that finds no free permit waits
+ * without blocking any thread, in the limiter's FIFO queue; when it gets a permit, the supplier is
+ * called on the limiter's executor. Cancelling the subscription while it waits withdraws it; if the
+ * permit was granted at that very moment, it is given back, never leaked.
  */
 public final class ReactorLimit {
 

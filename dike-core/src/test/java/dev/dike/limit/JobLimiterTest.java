@@ -2,10 +2,13 @@ package dev.dike.limit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.dike.time.ManualDelayScheduler;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -247,6 +250,35 @@ class JobLimiterTest {
         limiter.setLimit(0);
         assertThat(limiter.tryAcquire()).isFalse();
         assertThat(limiter.rejectedCount()).isEqualTo(1);
+    }
+
+    @Test
+    void theUncontendedPathsAllocateNothing() throws Exception {
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        assumeTrue(threads instanceof com.sun.management.ThreadMXBean);
+        com.sun.management.ThreadMXBean allocations = (com.sun.management.ThreadMXBean) threads;
+        assumeTrue(allocations.isThreadAllocatedMemorySupported() && allocations.isThreadAllocatedMemoryEnabled());
+        JobLimiter limiter = JobLimiter.of("jobs", 4);
+        Callable<String> operation = () -> "result";
+        long threadId = Thread.currentThread().getId();
+        acquireReleaseAndCall(limiter, operation, 20_000); // warm-up: class loading and lambda linkage allocate
+
+        long before = allocations.getThreadAllocatedBytes(threadId);
+        acquireReleaseAndCall(limiter, operation, 100_000);
+        long allocated = allocations.getThreadAllocatedBytes(threadId) - before;
+
+        assertThat(allocated).as("bytes allocated by 100,000 tryAcquire/release/call rounds").isLessThan(1_024);
+        assertThat(limiter.permittedCount()).isEqualTo(240_000);
+    }
+
+    private static void acquireReleaseAndCall(JobLimiter limiter, Callable<String> operation, int rounds)
+            throws Exception {
+        for (int i = 0; i < rounds; i++) {
+            if (limiter.tryAcquire()) {
+                limiter.release();
+            }
+            limiter.call(operation);
+        }
     }
 
     @Test
