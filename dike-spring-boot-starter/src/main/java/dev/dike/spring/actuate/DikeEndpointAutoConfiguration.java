@@ -17,7 +17,6 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = DikeAutoConfiguration.class)
 @ConditionalOnClass({Endpoint.class, ConditionalOnAvailableEndpoint.class})
-@ConditionalOnAvailableEndpoint(DikeEndpoint.class)
 @ConditionalOnBean(DikeRegistry.class)
 public class DikeEndpointAutoConfiguration {
 
@@ -29,8 +28,11 @@ public class DikeEndpointAutoConfiguration {
      * @param registry the application's dike instances
      * @return the endpoint
      */
+    // The endpoint condition sits on the methods: its condition class is only loaded once the class
+    // condition above has found the actuator.
     @Bean
     @ConditionalOnMissingBean
+    @ConditionalOnAvailableEndpoint
     public DikeEndpoint dikeEndpoint(DikeRegistry registry) {
         return new DikeEndpoint(registry);
     }
@@ -41,6 +43,7 @@ public class DikeEndpointAutoConfiguration {
      */
     @Bean
     @ConditionalOnMissingBean
+    @ConditionalOnAvailableEndpoint(DikeEndpoint.class)
     public DikeEndpointWebExtension dikeEndpointWebExtension(DikeEndpoint endpoint) {
         return new DikeEndpointWebExtension(endpoint);
     }
