@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 
@@ -17,17 +18,26 @@ import java.util.function.Supplier;
  *
  * <p>Rules, for every kind of operation:
  * <ul>
+ *   <li>{@link RetryConfig#attempts()} counts every call, the first included; every attempt calls
+ *       the operation again. A synchronous throw, or {@code null} instead of a stage, is a failed
+ *       attempt.</li>
  *   <li>Exceptions are matched after unwrapping {@code CompletionException} and
- *       {@code ExecutionException}. A {@code CancellationException} and an {@link Error} are never
- *       retried; {@link RetryConfig#ignoredExceptionTypes()} win over
+ *       {@code ExecutionException}. A {@code CancellationException}, an {@code InterruptedException}
+ *       and an {@link Error} are never retried; {@link RetryConfig#ignoredExceptionTypes()} win over
  *       {@link RetryConfig#exceptionTypes()}.</li>
  *   <li>The caller receives the original exception of the last attempt, never a wrapper.</li>
+ *   <li>Delay before retry k is {@code min(delay * backoff^(k-1), maxDelay)}, then multiplied by
+ *       {@code 1 + jitter * (2r - 1)} with {@code r} from the random source.</li>
  *   <li>Each failed attempt but the last logs one WARN line on logger {@code dev.dike.retry}:
- *       {@code Caught exception <exception>. Retrying in <seconds>s ...}.</li>
+ *       {@code Caught exception <exception>. Retrying in <seconds>s ...}, with the seconds rounded to
+ *       3 significant digits and the stack trace when {@link RetryConfig#logExceptionInfo()}.</li>
  *   <li>Asynchronous delays are scheduled on the {@link DelayScheduler}, and the next attempt runs
  *       on the executor; only {@link #call(Callable)} sleeps, on its caller's thread.</li>
- *   <li>Cancelling the future returned by {@link #executeAsync(Supplier)} stops the retries, cancels
- *       a pending delay and cancels the current attempt's future.</li>
+ *   <li>Cancelling the future returned by {@link #executeAsync(Supplier)} (or completing it from
+ *       outside, e.g. with {@code orTimeout}) stops the retries, cancels a pending delay and cancels
+ *       the current attempt's future.</li>
+ *   <li>The {@link RetryListener} hears of each retry and of each call's end, except a call the
+ *       caller cancelled; a listener that throws is logged and ignored.</li>
  * </ul>
  * For {@code Mono} and {@code Flux} see {@link ReactorRetry}.
  */
@@ -37,16 +47,16 @@ public final class Retrier {
     private final RetryConfig config;
     private final DelayScheduler scheduler;
     private final Executor executor;
-    private final RetryListener listener;
-    private final DoubleSupplier random;
+    private final RetryRules rules;
+    private final RetryEvents events;
 
     private Retrier(Builder builder) {
         this.name = builder.name;
         this.config = builder.config;
         this.scheduler = builder.scheduler;
         this.executor = builder.executor;
-        this.listener = builder.listener;
-        this.random = builder.random;
+        this.rules = new RetryRules(builder.config, builder.random);
+        this.events = new RetryEvents(builder.name, builder.config.logExceptionInfo(), builder.listener);
     }
 
     /**
@@ -89,7 +99,10 @@ public final class Retrier {
      *         original exception; cancelling it stops the retries
      */
     public <T> CompletableFuture<T> executeAsync(Supplier<? extends CompletionStage<? extends T>> operation) {
-        throw new UnsupportedOperationException("not implemented yet");
+        Objects.requireNonNull(operation, "operation");
+        AsyncRetry<T> call = new AsyncRetry<>(this, operation);
+        call.runAttempt(); // the first attempt runs on the caller's thread, like an undecorated call
+        return call;
     }
 
     /**
@@ -102,16 +115,85 @@ public final class Retrier {
      *                   thread is interrupted while sleeping (the interrupt flag is then set again)
      */
     public <T> T call(Callable<? extends T> operation) throws Exception {
-        throw new UnsupportedOperationException("not implemented yet");
+        Objects.requireNonNull(operation, "operation");
+        for (int attempt = 1; ; attempt++) {
+            T result;
+            try {
+                result = operation.call();
+            } catch (Throwable thrown) {
+                Throwable error = RetryRules.unwrap(thrown);
+                if (!rules.mayRetry(error, attempt)) {
+                    events.completed(rules.failureOutcome(error, attempt), attempt, error);
+                    throw rethrow(error);
+                }
+                long delayNanos = rules.delayNanos(attempt);
+                events.retryScheduled(attempt, error, delayNanos);
+                sleepBeforeRetry(delayNanos, error);
+                continue;
+            }
+            events.completed(attempt == 1 ? RetryOutcome.SUCCESS_WITHOUT_RETRY : RetryOutcome.SUCCESS_WITH_RETRY,
+                    attempt, null);
+            return result;
+        }
     }
 
-    // Package-private accessors for ReactorRetry.
+    @Override
+    public String toString() {
+        return "Retrier[" + name + ", " + config + "]";
+    }
+
+    private void sleepBeforeRetry(long delayNanos, Throwable lastError) throws InterruptedException {
+        try {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            TimeUnit.NANOSECONDS.sleep(delayNanos);
+        } catch (InterruptedException interrupted) {
+            // Interruption means "stop": no further attempt, and the flag stays visible to the caller.
+            Thread.currentThread().interrupt();
+            InterruptedException stopped = new InterruptedException(
+                    "Interrupted while waiting to retry '" + name + "'; the last attempt's exception is suppressed");
+            stopped.addSuppressed(lastError);
+            throw stopped;
+        }
+    }
+
+    /** Throws {@code error} as it is, even a checked {@link Throwable} that is not an {@link Exception}. */
+    private static Exception rethrow(Throwable error) throws Exception {
+        if (error instanceof Exception) {
+            throw (Exception) error;
+        }
+        if (error instanceof Error) {
+            throw (Error) error;
+        }
+        throw Retrier.<RuntimeException>sneaky(error);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> E sneaky(Throwable error) throws E {
+        throw (E) error;
+    }
+
+    /** The failure of an attempt whose operation returned {@code null} instead of a {@code kind}. */
+    NullPointerException nullAttempt(String kind) {
+        return new NullPointerException("The operation retried by '" + name + "' returned null instead of a " + kind);
+    }
+
+    // Package-private collaborators of AsyncRetry and ReactorRetry.
     DelayScheduler scheduler() {
         return scheduler;
     }
 
-    RetryListener listener() {
-        return listener;
+    Executor executor() {
+        return executor;
+    }
+
+    RetryRules rules() {
+        return rules;
+    }
+
+    RetryEvents events() {
+        return events;
     }
 
     /** Builds a {@link Retrier}. */

@@ -1,0 +1,81 @@
+package dev.dike.retry;
+
+import dev.dike.time.DelayScheduler.ScheduledTask;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.util.retry.Retry;
+
+/**
+ * One subscription to a publisher decorated by {@link ReactorRetry}: counts its attempts, decides
+ * after each failure and reports the outcome once. Reactive Streams serializes the signals of one
+ * subscription, and attempts never overlap, so the counter needs no synchronization beyond the
+ * volatile write that publishes it across the executor hand-off.
+ */
+final class ReactiveRetry {
+
+    private final Retrier retrier;
+    private volatile int attempts;
+
+    ReactiveRetry(Retrier retrier) {
+        this.retrier = retrier;
+    }
+
+    /** Counts and starts the next attempt: returns what the operation returned, possibly {@code null}. */
+    <P extends Publisher<?>> P nextAttempt(Supplier<? extends P> operation) {
+        attempts++;
+        return operation.get();
+    }
+
+    /** The failure of an attempt whose operation returned {@code null}. */
+    NullPointerException nullAttempt(String kind) {
+        return retrier.nullAttempt(kind);
+    }
+
+    /** Turns each failure into a delay followed by a resubscription, or into the final error. */
+    Retry retrySpec() {
+        return Retry.from(failures -> failures.concatMap(signal -> afterFailure(signal.failure())));
+    }
+
+    void succeeded() {
+        int made = attempts;
+        retrier.events().completed(made == 1 ? RetryOutcome.SUCCESS_WITHOUT_RETRY : RetryOutcome.SUCCESS_WITH_RETRY,
+                made, null);
+    }
+
+    void failed(Throwable error) {
+        int made = attempts;
+        retrier.events().completed(retrier.rules().failureOutcome(error, made), made, error);
+    }
+
+    private Mono<Long> afterFailure(Throwable failure) {
+        Throwable error = RetryRules.unwrap(failure);
+        int failedAttempt = attempts;
+        RetryRules rules = retrier.rules();
+        if (!rules.mayRetry(error, failedAttempt)) {
+            return Mono.error(error); // retryWhen passes it on as is: the subscriber sees the original
+        }
+        long delayNanos = rules.delayNanos(failedAttempt);
+        retrier.events().retryScheduled(failedAttempt, error, delayNanos);
+        return Mono.create(sink -> schedule(sink, delayNanos));
+    }
+
+    /**
+     * Emits once the delay has elapsed, on the executor, so the next attempt never runs on the timer
+     * thread. Cancelling (disposing the subscription) removes the scheduled task.
+     */
+    private void schedule(MonoSink<Long> sink, long delayNanos) {
+        ScheduledTask task = retrier.scheduler().schedule(() -> {
+            try {
+                retrier.executor().execute(() -> sink.success(delayNanos));
+            } catch (Throwable rejected) {
+                sink.error(rejected);
+            }
+        }, delayNanos, TimeUnit.NANOSECONDS);
+        sink.onCancel(task::cancel);
+    }
+}
