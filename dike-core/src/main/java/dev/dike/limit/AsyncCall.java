@@ -19,6 +19,8 @@ final class AsyncCall<T> extends Ticket implements Runnable, BiConsumer<Object, 
     private final Result result = new Result();
     /** The operation's future, once started; read by a cancellation racing with the start. */
     private volatile CompletionStage<? extends T> started;
+    /** Set by the caller's cancel before anything else, so that a racing start sees it. */
+    private volatile boolean cancelRequested;
 
     AsyncCall(JobLimiter limiter, Supplier<? extends CompletionStage<? extends T>> operation) {
         super(limiter);
@@ -56,7 +58,7 @@ final class AsyncCall<T> extends Ticket implements Runnable, BiConsumer<Object, 
     }
 
     private void start() {
-        if (result.isDone()) {
+        if (cancelRequested || result.isDone()) {
             releasePermit(); // cancelled while its permit was on the way: never start it
             return;
         }
@@ -73,7 +75,8 @@ final class AsyncCall<T> extends Ticket implements Runnable, BiConsumer<Object, 
             return;
         }
         started = stage;
-        if (result.isCancelled()) {
+        // Write-then-read on both sides: either this start sees the cancel, or the cancel sees the stage.
+        if (cancelRequested) {
             cancel(stage); // cancelled while the operation was starting
         }
         stage.whenComplete(this);
@@ -91,7 +94,8 @@ final class AsyncCall<T> extends Ticket implements Runnable, BiConsumer<Object, 
         }
     }
 
-    private void cancelled() {
+    private void cancelRequested() {
+        cancelRequested = true;
         if (withdraw()) {
             limiter.abandon(this);
             return;
@@ -115,16 +119,20 @@ final class AsyncCall<T> extends Ticket implements Runnable, BiConsumer<Object, 
         return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
-    /** The caller's future: cancelling it cancels the wait or the operation. */
+    /**
+     * The caller's future: cancelling it withdraws the wait or cancels the operation first, so that
+     * a cancelled operation's permit is free before the caller's continuations run.
+     */
     private final class Result extends CompletableFuture<T> {
 
         @Override
         public boolean cancel(boolean mayInterruptIfRunning) {
-            boolean cancelled = super.cancel(mayInterruptIfRunning);
-            if (cancelled) {
-                cancelled();
+            if (isDone()) {
+                return false;
             }
-            return cancelled;
+            cancelRequested();
+            // Cancelling the operation's future may already have completed this one with its CancellationException.
+            return super.cancel(mayInterruptIfRunning) || isCancelled();
         }
     }
 }

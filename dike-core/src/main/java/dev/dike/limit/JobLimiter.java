@@ -294,13 +294,13 @@ public final class JobLimiter {
     }
 
     /**
-     * Runs {@code task} on the executor; if the executor refuses it (e.g. shut down), runs
-     * {@code refused} here with the reason instead.
+     * Runs {@code task} on the executor; if the executor refuses it (e.g. shut down) or fails,
+     * runs {@code refused} here with the reason instead.
      */
-    void handOff(Runnable task, Consumer<RuntimeException> refused) {
+    void handOff(Runnable task, Consumer<Throwable> refused) {
         try {
             executor.execute(task);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // also "unable to create native thread": the call fails, the permit returns
             refused.accept(e);
         }
     }
@@ -333,10 +333,18 @@ public final class JobLimiter {
             return; // the thread draining now will make one more pass for us
         }
         int missed = 1;
-        do {
-            grantWaiting();
-            missed = drainRequests.addAndGet(-missed);
-        } while (missed != 0);
+        boolean finished = false;
+        try {
+            do {
+                grantWaiting();
+                missed = drainRequests.addAndGet(-missed);
+            } while (missed != 0);
+            finished = true;
+        } finally {
+            if (!finished) {
+                drainRequests.set(0); // an Error escaped: let the next release or arrival drain again
+            }
+        }
     }
 
     private void grantWaiting() {

@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link JobLimiter#executeAsync}: permits held until the operation's future completes. */
 class JobLimiterAsyncTest {
@@ -194,6 +196,22 @@ class JobLimiterAsyncTest {
         assertThat(op).isCancelled();
         assertThat(limiter.inFlight()).isZero();
         assertThat(limiter.executeAsync(() -> CompletableFuture.completedFuture("next"))).isCompletedWithValue("next");
+    }
+
+    @Test
+    void aCallChainedFromTheCancellationOfThePreviousOneIsNeverRejected() {
+        JobLimiter limiter = limiter(1);
+        CompletableFuture<String> result = limiter.executeAsync(() -> new CompletableFuture<String>());
+        AtomicReference<CompletableFuture<String>> next = new AtomicReference<>();
+        result.whenComplete((value, error) ->
+                next.set(limiter.executeAsync(() -> CompletableFuture.completedFuture("next"))));
+
+        assertThat(result.cancel(false)).isTrue();
+
+        assertThat(result).isCancelled();
+        assertThat(next.get()).isCompletedWithValue("next");
+        assertThat(result.cancel(false)).as("a second cancel changes nothing").isFalse();
+        assertThat(limiter.inFlight()).isZero();
     }
 
     @Test
@@ -377,21 +395,28 @@ class JobLimiterAsyncTest {
         assertThat(limiter.inFlight()).isZero();
     }
 
-    @Test
-    void aRefusingExecutorFailsTheHandedOverCallAndFreesItsPermit() {
+    @ParameterizedTest
+    @ValueSource(strings = {"refused", "no thread"})
+    void aFailingExecutorFailsTheHandedOverCallAndFreesItsPermit(String failure) {
+        Throwable executorFailure = failure.equals("refused")
+                ? new RejectedExecutionException("shut down")
+                : new OutOfMemoryError("unable to create native thread");
         JobLimiter limiter = JobLimiter.builder("jobs").limit(1).maxWait(Duration.ofSeconds(1)).scheduler(scheduler)
                 .executor(task -> {
-                    throw new RejectedExecutionException("shut down");
+                    if (executorFailure instanceof Error error) {
+                        throw error;
+                    }
+                    throw (RuntimeException) executorFailure;
                 }).build();
-        CompletableFuture<String> op = new CompletableFuture<>();
-        limiter.executeAsync(() -> op);
+        CompletableFuture<String> op = holdPermit(limiter);
         CompletableFuture<String> waiting = limiter.executeAsync(() -> CompletableFuture.completedFuture("never"));
 
         op.complete("done");
 
-        assertThat(failureOf(waiting)).isInstanceOf(RejectedExecutionException.class);
+        assertThat(failureOf(waiting)).isSameAs(executorFailure);
         assertThat(limiter.inFlight()).isZero();
         assertThat(limiter.waiting()).isZero();
+        assertThat(limiter.executeAsync(() -> CompletableFuture.completedFuture("later"))).isCompletedWithValue("later");
     }
 
     @Test

@@ -234,7 +234,7 @@ class JobLimiterStressTest {
                 .until(() -> limiter.inFlight() == 0 && probe.running() == 0);
 
         assertThat(probe.maxRunning()).as("operations running at once").isLessThanOrEqualTo(limiter.limit());
-        assertThat(probe.maxRunning()).as("the load reached more than one permit").isGreaterThan(0);
+        assertThat(probe.maxRunning()).as("operations ran").isGreaterThan(0);
         assertThat(limiter.inFlight()).isZero();
         assertThat(limiter.available()).isEqualTo(limiter.limit());
         assertThat(limiter.waiting()).isZero();
