@@ -5,6 +5,7 @@ import java.util.function.Supplier;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 
 /**
  * Applies a {@link JobLimiter} to Reactor publishers. Needs {@code reactor-core} on the class path.
@@ -38,10 +39,11 @@ public final class ReactorLimit {
         return Mono.defer(() -> {
             ReactiveTicket ticket = new ReactiveTicket(limiter);
             // doOnTerminate runs before the signal goes downstream: the permit is free when the subscriber sees it.
+            // doFinally runs after a cancellation reached the operation: it keeps the permit until it is cancelled.
             return ticket.permit()
                     .then(Mono.<T>defer(operation))
                     .doOnTerminate(ticket::close)
-                    .doOnCancel(ticket::close);
+                    .doFinally(signal -> closeOnCancel(signal, ticket));
         });
     }
 
@@ -59,8 +61,14 @@ public final class ReactorLimit {
             return ticket.permit()
                     .thenMany(Flux.defer(() -> ReactorLimit.<T>covariant(operation.get())))
                     .doOnTerminate(ticket::close)
-                    .doOnCancel(ticket::close);
+                    .doFinally(signal -> closeOnCancel(signal, ticket));
         });
+    }
+
+    private static void closeOnCancel(SignalType signal, ReactiveTicket ticket) {
+        if (signal == SignalType.CANCEL) {
+            ticket.close();
+        }
     }
 
     /** A {@code Flux} only produces elements, so a {@code Flux<? extends T>} is a {@code Flux<T>}. */
