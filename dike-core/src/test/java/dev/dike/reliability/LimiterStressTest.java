@@ -135,12 +135,12 @@ class LimiterStressTest {
                 + workload.operationCancels.sum() + workload.callerCancels.sum() + workload.disposals.sum();
         System.out.printf("RELIABILITY limit %s: calls=%d completed=%d succeeded=%d rejected=%d | faults=%d "
                         + "(syncThrows=%d failedFutures=%d laterFailures=%d operationCancels=%d callerCancels=%d "
-                        + "monoDisposals=%d) | operationsStarted=%d maxConcurrent=%d limit=%d | permitsLeaked=%d "
+                        + "monoDisposals=%d, of which racing the subscription=%d) | operationsStarted=%d maxConcurrent=%d limit=%d | permitsLeaked=%d "
                         + "inFlight=%d available=%d waiting=%d | %d ms%n",
                 scenario, workload.calls.sum(), workload.completed.sum(), workload.succeeded.sum(),
                 workload.rejected.sum(), faults, workload.syncThrows.sum(), workload.failedFutures.sum(),
                 workload.laterFailures.sum(), workload.operationCancels.sum(), workload.callerCancels.sum(),
-                workload.disposals.sum(), gauge.started(), gauge.maxRunning(), limiter.limit(),
+                workload.disposals.sum(), workload.disposalsRacingSubscription.sum(), gauge.started(), gauge.maxRunning(), limiter.limit(),
                 limiter.limit() - limiter.available(), limiter.inFlight(), limiter.available(), limiter.waiting(),
                 (System.nanoTime() - startedNanos) / 1_000_000);
     }

@@ -47,6 +47,7 @@ final class LimiterWorkload {
     final LongAdder operationCancels = new LongAdder();
     final LongAdder callerCancels = new LongAdder();
     final LongAdder disposals = new LongAdder();
+    final LongAdder disposalsRacingSubscription = new LongAdder();
 
     /** Brackets every call into the limiter (see {@link LimitChanges}). */
     interface Bracket {
@@ -338,6 +339,8 @@ final class LimiterWorkload {
         final AtomicBoolean ended = new AtomicBoolean();
         volatile Disposable subscription;
         volatile MonoSink<Long> sink;
+        volatile boolean disposeRequested;
+        final AtomicBoolean racing = new AtomicBoolean();
 
         MonoCall(long id, Kind kind) {
             super(id, kind);
@@ -357,6 +360,9 @@ final class LimiterWorkload {
                 }
                 default -> {
                     run = running;
+                    if (disposeRequested) {
+                        endRacingSubscription();
+                    }
                     return Mono.create(created -> {
                         // The operation ends when its own cancellation runs, not when the limiter hears of it.
                         created.onCancel(running::leave);
@@ -386,12 +392,29 @@ final class LimiterWorkload {
         }
 
         private void dispose() {
+            disposeRequested = true;
+            if (sink == null && run != null) {
+                endRacingSubscription();
+            }
             resolution = Resolution.CALLER_CANCEL;
             if (ended.compareAndSet(false, true)) {
                 disposals.increment();
                 completed.increment();
             }
             subscription.dispose();
+        }
+
+        /**
+         * The disposal races with the subscription to the operation, which runs on another thread (the
+         * one that granted the permit): Reactor lets that thread finish subscribing, and cancel the
+         * operation, after the disposing thread has already released the permit. No operator can wait
+         * for the other thread, so such an operation counts as ended when its disposal is requested.
+         */
+        private void endRacingSubscription() {
+            if (racing.compareAndSet(false, true)) {
+                disposalsRacingSubscription.increment();
+                run.leave();
+            }
         }
 
         void onValue(Long value) {
