@@ -1,0 +1,127 @@
+package dev.dike.spring.web;
+
+import dev.dike.annotation.LimitJobs;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Service;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.request;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+/**
+ * A Spring MVC application whose controller calls a {@code @LimitJobs} bean: rejections become 503
+ * problem details, and the meters and the actuator endpoint count them.
+ */
+@SpringBootTest(properties = "management.endpoints.web.exposure.include=dike")
+@AutoConfigureMockMvc
+class MvcApplicationTest {
+
+    @Autowired
+    private MockMvc mvc;
+
+    @Autowired
+    private MeterRegistry meters;
+
+    @Autowired
+    private OrderService service;
+
+    @Test
+    void rejectsTheCallOverTheLimitWith503AndCountsIt() throws Exception {
+        MvcResult first = mvc.perform(get("/orders")).andExpect(request().asyncStarted()).andReturn();
+
+        MvcResult second = mvc.perform(get("/orders")).andReturn();
+        mvc.perform(asyncDispatch(second))
+                .andExpect(status().isServiceUnavailable())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.title").value("Service Unavailable"))
+                .andExpect(jsonPath("$.detail").value("Too many calls to orders! limit=1 exceeded"))
+                .andExpect(jsonPath("$.instance").value("/orders"))
+                .andExpect(jsonPath("$.limiter").value("orders"));
+        mvc.perform(get("/actuator/dike/orders"))
+                .andExpect(jsonPath("$.limiters.orders.inFlight").value(1))
+                .andExpect(jsonPath("$.limiters.orders.rejected").value(1));
+        assertThat(meters.get("dike.limit.active").tag("name", "orders").gauge().value()).isEqualTo(1.0);
+
+        service.finish("order 1");
+        mvc.perform(asyncDispatch(first)).andExpect(status().isOk()).andExpect(content().string("order 1"));
+
+        assertThat(meters.get("dike.limit.calls").tags("name", "orders", "outcome", "permitted").counter().count())
+                .isEqualTo(1);
+        assertThat(meters.get("dike.limit.calls").tags("name", "orders", "outcome", "rejected").counter().count())
+                .isEqualTo(1);
+        assertThat(meters.get("dike.limit.active").tag("name", "orders").gauge().value()).isZero();
+    }
+
+    @Test
+    void mapsASynchronousRejectionTo503() throws Exception {
+        mvc.perform(get("/closed"))
+                .andExpect(status().isServiceUnavailable())
+                .andExpect(jsonPath("$.detail").value("Too many calls to closed! limit=0 exceeded"))
+                .andExpect(jsonPath("$.limiter").value("closed"));
+    }
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    @Import({OrderController.class, OrderService.class})
+    static class Application {
+    }
+
+    @RestController
+    static class OrderController {
+
+        private final OrderService service;
+
+        OrderController(OrderService service) {
+            this.service = service;
+        }
+
+        @GetMapping("/orders")
+        CompletableFuture<String> orders() {
+            return service.order();
+        }
+
+        @GetMapping("/closed")
+        String closed() {
+            return service.closed();
+        }
+    }
+
+    @Service
+    static class OrderService {
+
+        private final CompletableFuture<String> gate = new CompletableFuture<>();
+
+        @LimitJobs(name = "orders", limit = 1)
+        public CompletableFuture<String> order() {
+            return gate;
+        }
+
+        // Called on the proxy, so it must be a method: a field read through the proxy sees null.
+        public void finish(String result) {
+            gate.complete(result);
+        }
+
+        @LimitJobs(name = "closed", limit = 0)
+        public String closed() {
+            return "never";
+        }
+    }
+}
