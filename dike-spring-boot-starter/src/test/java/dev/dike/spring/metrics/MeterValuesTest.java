@@ -2,6 +2,8 @@ package dev.dike.spring.metrics;
 
 import dev.dike.limit.JobLimiter;
 import dev.dike.limit.TooManyCallsException;
+import dev.dike.retry.Retrier;
+import dev.dike.retry.RetryConfig;
 import dev.dike.spring.DikeRegistry;
 import dev.dike.time.DelayScheduler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -12,9 +14,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** Meter values after known calls through real instances created by the {@link DikeRegistry}. */
 class MeterValuesTest {
@@ -73,6 +77,39 @@ class MeterValuesTest {
         assertThat(calls("dike.limit.calls", "slow", "permitted")).isEqualTo(2);
         assertThat(meters.get("dike.limit.wait").tags("name", "slow", "outcome", "permitted").timer().count())
                 .isEqualTo(2);
+    }
+
+    @Test
+    void retrierCountsCallsByOutcomeAndEveryRetry() throws Exception {
+        Retrier retrier = registry.retrier("payments", RetryConfig.builder().attempts(3)
+                .ignoredExceptionTypes(List.of(IllegalArgumentException.class)).logExceptionInfo(false).build());
+        AtomicInteger attempts = new AtomicInteger();
+
+        String result = retrier.call(() -> {
+            if (attempts.incrementAndGet() < 3) {
+                throw new IllegalStateException("flaky " + attempts.get());
+            }
+            return "paid";
+        });
+        assertThatThrownBy(() -> retrier.call(() -> {
+            throw new IllegalStateException("down");
+        })).hasMessage("down");
+        assertThatThrownBy(() -> retrier.call(() -> {
+            throw new IllegalArgumentException("bad input");
+        })).hasMessage("bad input");
+        CompletableFuture<String> async = retrier.executeAsync(() -> CompletableFuture.completedFuture("fast"));
+
+        assertThat(result).isEqualTo("paid");
+        assertThat(async.join()).isEqualTo("fast");
+        // The listener hears of a call just after its caller does.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(calls("dike.retry.calls", "payments", "success_without_retry")).isEqualTo(1));
+        assertThat(calls("dike.retry.calls", "payments", "success_with_retry")).isEqualTo(1);
+        assertThat(calls("dike.retry.calls", "payments", "failure_with_retry")).isEqualTo(1);
+        assertThat(calls("dike.retry.calls", "payments", "ignored")).isEqualTo(1);
+        assertThat(calls("dike.retry.calls", "payments", "failure_without_retry")).isZero();
+        // 2 retries for the flaky call, 2 for the one that is down; none for the others.
+        assertThat(meters.get("dike.retry.attempts").tag("name", "payments").counter().count()).isEqualTo(4);
     }
 
     private double gauge(String meter, String name) {

@@ -1,6 +1,7 @@
 package dev.dike.spring.web;
 
 import dev.dike.annotation.LimitJobs;
+import dev.dike.annotation.Retry;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -16,9 +17,12 @@ import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
@@ -27,8 +31,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 /**
- * A Spring MVC application whose controller calls a {@code @LimitJobs} bean: rejections become 503
- * problem details, and the meters and the actuator endpoint count them.
+ * A Spring MVC application with annotated beans: a {@code @LimitJobs} rejection becomes a 503
+ * problem detail, and the meters and the actuator endpoint count the calls of every annotation.
  */
 @SpringBootTest(properties = "management.endpoints.web.exposure.include=dike")
 @AutoConfigureMockMvc
@@ -78,9 +82,25 @@ class MvcApplicationTest {
                 .andExpect(jsonPath("$.limiter").value("closed"));
     }
 
+    @Test
+    void countsRetriesOfAnAnnotatedBeanAndShowsItsConfiguration(@Autowired PaymentService payments) throws Exception {
+        assertThat(payments.pay().join()).isEqualTo("paid after 3 attempts");
+
+        // The listener hears of a call just after its caller does.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(meters.get("dike.retry.calls")
+                .tags("name", "payments", "outcome", "success_with_retry").counter().count()).isEqualTo(1));
+        assertThat(meters.get("dike.retry.attempts").tag("name", "payments").counter().count()).isEqualTo(2);
+        assertThat(meters.get("dike.retry.calls").tags("name", "payments", "outcome", "success_without_retry")
+                .counter().count()).isZero();
+        mvc.perform(get("/actuator/dike/payments"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.retriers.payments.config.attempts").value(3))
+                .andExpect(jsonPath("$.retriers.payments.config.delay").value("PT0.001S"));
+    }
+
     @SpringBootConfiguration
     @EnableAutoConfiguration
-    @Import({OrderController.class, OrderService.class})
+    @Import({OrderController.class, OrderService.class, PaymentService.class})
     static class Application {
     }
 
@@ -101,6 +121,21 @@ class MvcApplicationTest {
         @GetMapping("/closed")
         String closed() {
             return service.closed();
+        }
+    }
+
+    @Service
+    static class PaymentService {
+
+        private final AtomicInteger attempts = new AtomicInteger();
+
+        @Retry(name = "payments", attempts = 3, delay = "1ms", logExceptionInfo = false)
+        public CompletableFuture<String> pay() {
+            int attempt = attempts.incrementAndGet();
+            if (attempt < 3) {
+                return CompletableFuture.failedFuture(new IllegalStateException("gateway busy"));
+            }
+            return CompletableFuture.completedFuture("paid after " + attempt + " attempts");
         }
     }
 
