@@ -33,15 +33,12 @@ import org.springframework.context.annotation.Import;
 @EnableConfigurationProperties(DikeProperties.class)
 public class DikeAutoConfiguration {
 
-    /** The aspects and the startup check, unless {@code dike.enabled=false}. */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnBooleanProperty(name = "dike.enabled", matchIfMissing = true)
-    @Import(DikeAspectsConfiguration.class)
-    static class AspectsConfiguration {
-    }
-
     /** Name of the optional {@link Executor} bean that every dike instance then runs its work on. */
     public static final String EXECUTOR_BEAN_NAME = "dikeExecutor";
+
+    /** Creates the auto-configuration; Spring calls it. */
+    public DikeAutoConfiguration() {
+    }
 
     /**
      * @param observers every {@link DikeInstanceObserver} bean, in order
@@ -58,12 +55,18 @@ public class DikeAutoConfiguration {
     }
 
     /**
-     * @param registry  the registry
-     * @param scheduler the application's {@link DelayScheduler}, if any
+     * @param registry the registry
      * @return the lifecycle bean that closes the registry's batchers when the context closes
      */
     @Bean
-    DikeRegistryLifecycle dikeRegistryLifecycle(DikeRegistry registry, ObjectProvider<DelayScheduler> scheduler) {
-        return new DikeRegistryLifecycle(registry, scheduler.getIfUnique(DelayScheduler::system));
+    DikeRegistryLifecycle dikeRegistryLifecycle(DikeRegistry registry) {
+        return new DikeRegistryLifecycle(registry);
+    }
+
+    /** The aspects and the startup check, unless {@code dike.enabled=false}. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnBooleanProperty(name = "dike.enabled", matchIfMissing = true)
+    @Import(DikeAspectsConfiguration.class)
+    static class AspectsConfiguration {
     }
 }

@@ -23,16 +23,15 @@ final class DikeRegistryLifecycle implements SmartLifecycle {
     private static final long IDLE_POLL_MILLIS = 5;
 
     private final DikeRegistry registry;
-    private final DelayScheduler scheduler;
+    // Always the real clock: an application's manual test scheduler would never end the wait.
+    private final DelayScheduler scheduler = DelayScheduler.system();
     private volatile boolean running;
 
     /**
-     * @param registry  the registry to close
-     * @param scheduler polls, without blocking a thread, until the flushed batches have finished
+     * @param registry the registry to close
      */
-    DikeRegistryLifecycle(DikeRegistry registry, DelayScheduler scheduler) {
+    DikeRegistryLifecycle(DikeRegistry registry) {
         this.registry = registry;
-        this.scheduler = scheduler;
     }
 
     @Override
