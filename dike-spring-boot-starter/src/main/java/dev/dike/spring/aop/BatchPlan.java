@@ -72,7 +72,7 @@ final class BatchPlan {
         return switch (signature.kind()) {
             case PLAIN -> CompletableFuture.completedFuture(signature.resultRows(result));
             case FUTURE -> result == null ? CompletableFuture.failedFuture(Invocations.returnedNull(key.joinPoint))
-                    : ((CompletionStage<?>) result).thenApply(signature::resultRows);
+                    : Invocations.usable((CompletionStage<?>) result).thenApply(signature::resultRows);
             case MONO -> result == null ? CompletableFuture.failedFuture(Invocations.returnedNull(key.joinPoint))
                     : reactive.toStage(result).thenApply(signature::resultRows);
             case FLUX -> throw new IllegalStateException("@Batch does not support Flux");

@@ -38,10 +38,21 @@ final class Invocations {
             if (stage == null) {
                 return CompletableFuture.failedFuture(returnedNull(joinPoint));
             }
-            return stage;
+            return usable(stage);
         } catch (Throwable t) {
             return CompletableFuture.failedFuture(t);
         }
+    }
+
+    /**
+     * Replaces a minimal stage ({@code CompletableFuture.completedStage}, {@code failedStage},
+     * {@code minimalCompletionStage}) by a full future with the same outcome: it is a
+     * {@code CompletableFuture} whose query methods such as {@code isDone} throw
+     * {@code UnsupportedOperationException}. Any other future is returned as it is, so that
+     * cancelling it still reaches the method's own future.
+     */
+    static <T> CompletionStage<T> usable(CompletionStage<T> stage) {
+        return stage instanceof CompletableFuture ? stage.toCompletableFuture() : stage;
     }
 
     static NullPointerException returnedNull(ProceedingJoinPoint joinPoint) {
