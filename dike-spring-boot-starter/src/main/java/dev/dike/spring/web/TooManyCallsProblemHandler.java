@@ -13,8 +13,8 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  * Answers a {@link TooManyCallsException} that escapes a controller, in Spring MVC and in WebFlux,
  * with HTTP 503 and an RFC 9457 problem detail:
  * <pre>{@code
- * {"type": "about:blank", "title": "Service Unavailable", "status": 503,
- *  "detail": "Too many calls to orders! limit=20 exceeded", "instance": "/orders", "limiter": "orders"}
+ * {"title": "Service Unavailable", "status": 503, "detail": "Too many calls to orders! limit=20 exceeded",
+ *  "instance": "/orders", "limiter": "orders"}
  * }</pre>
  * It has the lowest precedence, so any advice of the application that handles the exception (or one
  * of its super types) wins. No {@code Retry-After} header is sent: a limiter cannot know when a
