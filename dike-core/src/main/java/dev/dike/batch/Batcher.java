@@ -3,10 +3,13 @@ package dev.dike.batch;
 import dev.dike.time.DelayScheduler;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.UnaryOperator;
 
 /**
  * Merges concurrent calls into batches: each call brings one or more equally long lists (its
@@ -41,19 +44,14 @@ import java.util.concurrent.Executor;
 public final class Batcher<T, R> implements AutoCloseable {
 
     private final String name;
-    private final BatchOperation<T, R> operation;
-    private final DelayScheduler scheduler;
-    private final Executor executor;
-    private final BatchListener listener;
-    private volatile BatchConfig config;
+    private final BatchContext<T, R> context;
+    private final Object configLock = new Object();
 
     private Batcher(Builder<T, R> builder) {
         this.name = builder.name;
-        this.operation = builder.operation;
-        this.config = builder.config;
-        this.scheduler = builder.scheduler;
-        this.executor = builder.executor;
-        this.listener = builder.listener;
+        Executor executor = builder.executor != null ? builder.executor : BatchThreads.shared();
+        this.context = new BatchContext<>(builder.name, builder.operation, builder.config, builder.scheduler,
+                executor, builder.listener);
     }
 
     /**
@@ -70,44 +68,112 @@ public final class Batcher<T, R> implements AutoCloseable {
     }
 
     /**
-     * Submits an unkeyed call.
+     * Submits an unkeyed call. Same as {@code submitKeyed(null, List.of(columns))}, except that a
+     * {@code null} column is reported through the returned future.
      *
      * @param columns the call's batched arguments, all of the same size
      * @return a future completed with this call's slice of the batch result
      */
     @SafeVarargs
     public final CompletableFuture<List<R>> submit(List<? extends T>... columns) {
-        return submitKeyed(null, List.of(columns));
+        return submitKeyed(null, columns == null ? null : Arrays.asList(columns));
     }
 
     /**
      * Submits a call that only shares a batch with calls of an equal key.
      *
+     * <p>The call is never refused by a thrown exception: an invalid call (a {@code null} list, no
+     * column, a {@code null} column, columns of different sizes, or a column count that differs from
+     * the calls already queued for the key) gets a future failed with an
+     * {@link IllegalArgumentException}, and a call to a closed batcher one failed with an
+     * {@link IllegalStateException}. A call whose columns are empty gets an empty list at once and
+     * the operation is not called. The lists are copied, so the caller may reuse them.
+     *
      * @param key     the batch key, compared with {@code equals}; {@code null} for unkeyed
      * @param columns the call's batched arguments, all of the same size
-     * @return a future completed with this call's slice of the batch result; cancelling it before
-     *         its batch starts removes the call from the batch
+     * @return a future completed with this call's slice of the batch result, as a new mutable list;
+     *         cancelling it before its batch is formed removes the call from the batch
      */
     public CompletableFuture<List<R>> submitKeyed(Object key, List<? extends List<? extends T>> columns) {
-        throw new UnsupportedOperationException("not implemented yet");
+        PendingCall<T, R> call;
+        try {
+            if (context.isClosed()) {
+                throw context.closedException();
+            }
+            call = PendingCall.create(name, columns, context.scheduler().nanoTime());
+        } catch (IllegalArgumentException | IllegalStateException rejection) {
+            return rejected(rejection);
+        }
+        if (call.rows() == 0) {
+            context.listener().onCallCompleted(name, BatchCallOutcome.SUCCESS);
+            return CompletableFuture.completedFuture(new ArrayList<>());
+        }
+        while (true) {
+            KeyQueue<T, R> queue = context.queues().queueFor(key);
+            KeyQueue.Admission admission;
+            try {
+                admission = queue.add(call);
+            } catch (IllegalArgumentException | IllegalStateException rejection) {
+                return rejected(rejection);
+            }
+            if (admission == KeyQueue.Admission.RETIRED) {
+                continue; // the queue emptied and retired between lookup and lock: use the key's new queue
+            }
+            // Runs exactly once, on whatever completes the future: reports the outcome and withdraws a
+            // call whose caller gave up before its batch was formed.
+            call.future().whenComplete((result, error) -> {
+                if (!call.isTaken()) {
+                    queue.withdraw(call);
+                }
+                context.listener().onCallCompleted(name, call.outcome());
+            });
+            if (admission == KeyQueue.Admission.DUE) {
+                context.dispatcher().offer(queue);
+            }
+            return call.future();
+        }
+    }
+
+    private CompletableFuture<List<R>> rejected(RuntimeException rejection) {
+        context.listener().onCallCompleted(name, BatchCallOutcome.REJECTED);
+        return CompletableFuture.failedFuture(rejection);
     }
 
     /**
-     * Changes the target batch size at runtime; applies to batches not yet flushed.
+     * Changes the target batch size at runtime; applies to batches not yet formed. Queues that
+     * already reach a lowered target are flushed at once.
      *
      * @param targetBatchSize the new target, greater than 0
+     * @throws IllegalArgumentException naming the batcher, the attribute and the value if invalid
      */
     public void setTargetBatchSize(int targetBatchSize) {
-        throw new UnsupportedOperationException("not implemented yet");
+        updateConfig(builder -> builder.targetBatchSize(targetBatchSize));
+        for (KeyQueue<T, R> queue : context.queues().all()) {
+            queue.flushIfFull();
+        }
     }
 
     /**
      * Changes the maximum waiting time at runtime; applies to batches whose first call arrives later.
      *
      * @param maxWaitingTime the new waiting time, positive
+     * @throws IllegalArgumentException naming the batcher, the attribute and the value if invalid
      */
     public void setMaxWaitingTime(Duration maxWaitingTime) {
-        throw new UnsupportedOperationException("not implemented yet");
+        if (maxWaitingTime == null) {
+            throw new IllegalArgumentException("Batcher " + name + ": maxWaitingTime must not be null");
+        }
+        updateConfig(builder -> builder.maxWaitingTime(maxWaitingTime));
+    }
+
+    private void updateConfig(UnaryOperator<BatchConfig.Builder> change) {
+        synchronized (configLock) { // two setters racing must not undo each other's change
+            try {
+                context.config(change.apply(context.config().toBuilder()).build());
+            } catch (IllegalArgumentException invalid) {
+                throw new IllegalArgumentException("Batcher " + name + ": " + invalid.getMessage(), invalid);
+            }
+        }
     }
 
     /** @return the name used in messages and metrics */
@@ -117,22 +183,32 @@ public final class Batcher<T, R> implements AutoCloseable {
 
     /** @return the settings in force now */
     public BatchConfig config() {
-        return config;
+        return context.config();
     }
 
     /** @return the number of calls waiting for their batch to start */
     public int queuedCalls() {
-        throw new UnsupportedOperationException("not implemented yet");
+        return context.queuedCalls();
     }
 
     /** @return the number of rows waiting for their batch to start */
     public int queuedRows() {
-        throw new UnsupportedOperationException("not implemented yet");
+        return context.queuedRows();
     }
 
     /** @return the number of batches whose operation is running */
     public int batchesInFlight() {
-        throw new UnsupportedOperationException("not implemented yet");
+        return context.dispatcher().batchesInFlight();
+    }
+
+    /** @return the number of per-key queues alive; 0 when idle (for tests) */
+    int liveQueues() {
+        return context.queues().size();
+    }
+
+    /** @return the number of queues listed as due; 0 when idle (for tests) */
+    int listedQueues() {
+        return context.dispatcher().listedQueues();
     }
 
     /**
@@ -142,12 +218,15 @@ public final class Batcher<T, R> implements AutoCloseable {
      */
     @Override
     public void close() {
-        throw new UnsupportedOperationException("not implemented yet");
+        context.markClosed();
+        for (KeyQueue<T, R> queue : context.queues().all()) {
+            queue.flushForClose();
+        }
     }
 
     @Override
     public String toString() {
-        return "Batcher[" + name + ", " + config + "]";
+        return "Batcher[" + name + ", " + context.config() + "]";
     }
 
     /**

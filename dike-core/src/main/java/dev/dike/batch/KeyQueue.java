@@ -1,0 +1,254 @@
+package dev.dike.batch;
+
+import dev.dike.time.DelayScheduler.ScheduledTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The calls of one key that wait for their batch to start, with the flush timer of the oldest one.
+ *
+ * <p>Every field is guarded by this object's lock. Critical sections only move calls and update
+ * counters and flags; they never call the operation, complete a future or call a listener. Whatever
+ * follows from a state change (listing the queue as due, forgetting it) happens after the lock is
+ * released.
+ *
+ * <p>Life cycle: the first call arms a timer for {@code maxWaitingTime}; the queue becomes due when
+ * its rows reach the target, when the timer fires, or when the batcher closes, and is then listed
+ * with the {@link BatchDispatcher} exactly once. When a slot is free the dispatcher {@link #take takes}
+ * one batch from it. A queue left empty retires: it is removed from {@link KeyQueues} and refuses new
+ * calls, which then go to a fresh queue.
+ *
+ * @param <T> the element type of the batched columns
+ * @param <R> the element type of the result
+ */
+final class KeyQueue<T, R> {
+
+    /** What happened to a call offered to {@link #add}. */
+    enum Admission {
+        /** Queued; the queue is waiting for more calls, its timer or a slot. */
+        QUEUED,
+        /** Queued, and the queue just became due: list it with the dispatcher. */
+        DUE,
+        /** Not queued: this queue retired; retry with the key's current queue. */
+        RETIRED
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(Batcher.class);
+
+    private final BatchContext<T, R> context;
+    private final Object key;
+    private final Object mapKey;
+    private final ArrayDeque<PendingCall<T, R>> calls = new ArrayDeque<>();
+    private int rows;
+    private int columnCount;
+    /** Why the queue is due, or {@code null}; non-null exactly while the queue is listed with the dispatcher. */
+    private FlushReason dueReason;
+    private ScheduledTask timer;
+    /** Identifies the armed timer, so that a timer that fires after being cancelled does nothing. */
+    private long timerGeneration;
+    private boolean retired;
+
+    KeyQueue(BatchContext<T, R> context, Object key, Object mapKey) {
+        this.context = context;
+        this.key = key;
+        this.mapKey = mapKey;
+    }
+
+    Object mapKey() {
+        return mapKey;
+    }
+
+    /**
+     * Queues a call.
+     *
+     * @throws IllegalStateException    if the batcher is closed
+     * @throws IllegalArgumentException if the call's column count differs from the queued calls'
+     */
+    synchronized Admission add(PendingCall<T, R> call) {
+        if (retired) {
+            return Admission.RETIRED;
+        }
+        // Checked under the lock: close() visits every queue after setting the flag, so no call slips in behind it.
+        if (context.isClosed()) {
+            throw context.closedException();
+        }
+        if (calls.isEmpty()) {
+            columnCount = call.columnCount();
+        } else if (call.columnCount() != columnCount) {
+            throw new IllegalArgumentException("Batcher " + context.name() + ": a call with " + call.columnCount()
+                    + " columns cannot join a batch of calls with " + columnCount + " columns");
+        }
+        calls.addLast(call);
+        rows += call.rows();
+        context.countQueued(1, call.rows());
+        if (dueReason != null) {
+            return Admission.QUEUED; // already listed: keeps filling until a slot frees
+        }
+        BatchConfig config = context.config();
+        if (rows >= config.targetBatchSize()) {
+            becomeDue(FlushReason.SIZE);
+            return Admission.DUE;
+        }
+        if (timer == null && !armTimer(BatchContext.delayNanos(config.maxWaitingTime()))) {
+            becomeDue(FlushReason.TIME);
+            return Admission.DUE;
+        }
+        return Admission.QUEUED;
+    }
+
+    /** Removes a call whose caller gave up before its batch was formed; does nothing if it was taken. */
+    void withdraw(PendingCall<T, R> call) {
+        boolean retire;
+        synchronized (this) {
+            if (!calls.remove(call)) {
+                return;
+            }
+            rows -= call.rows();
+            context.countQueued(-1, -call.rows());
+            retire = calls.isEmpty();
+            if (retire) {
+                retireLocked();
+            }
+        }
+        if (retire) {
+            context.queues().forget(this);
+        }
+    }
+
+    /** Makes the queue due if its rows reach the (possibly lowered) target. */
+    void flushIfFull() {
+        flush(false);
+    }
+
+    /** Makes the queue due because the batcher closes. */
+    void flushForClose() {
+        flush(true);
+    }
+
+    private void flush(boolean closing) {
+        synchronized (this) {
+            if (retired || dueReason != null || calls.isEmpty()) {
+                return;
+            }
+            if (!closing && rows < context.config().targetBatchSize()) {
+                return;
+            }
+            becomeDue(closing ? FlushReason.CLOSE : FlushReason.SIZE);
+        }
+        context.dispatcher().offer(this);
+    }
+
+    /**
+     * Forms one batch: the oldest calls, in arrival order, until their rows reach the target (callers
+     * are never split; a single oversized call goes alone). Calls cancelled meanwhile are skipped.
+     * Then the rest is re-evaluated: due again (listed anew), waiting with its own first arrival's
+     * timer, or retired if nothing is left.
+     *
+     * @param now the scheduler's current time
+     * @return the batch, or {@code null} if the entry was stale or every caller had cancelled
+     */
+    RunningBatch<T, R> take(long now) {
+        RunningBatch<T, R> batch;
+        boolean dueAgain = false;
+        boolean retire = false;
+        synchronized (this) {
+            FlushReason reason = dueReason;
+            if (retired || reason == null) {
+                return null;
+            }
+            dueReason = null;
+            int target = context.config().targetBatchSize();
+            List<PendingCall<T, R>> taken = new ArrayList<>();
+            int takenRows = 0;
+            while (takenRows < target && !calls.isEmpty()) {
+                PendingCall<T, R> call = calls.pollFirst();
+                rows -= call.rows();
+                context.countQueued(-1, -call.rows());
+                if (call.future().isDone()) {
+                    continue; // cancelled, its completion hook has not run yet; it will find the call gone
+                }
+                call.markTaken();
+                taken.add(call);
+                takenRows += call.rows();
+            }
+            if (calls.isEmpty()) {
+                retireLocked();
+                retire = true;
+            } else {
+                dueAgain = scheduleRest(now);
+            }
+            batch = taken.isEmpty() ? null
+                    : new RunningBatch<>(context, key, taken, takenRows, columnCount, reason);
+        }
+        if (retire) {
+            context.queues().forget(this);
+        }
+        if (dueAgain) {
+            context.dispatcher().relist(this);
+        }
+        return batch;
+    }
+
+    /** Decides about the calls left after a batch was taken; returns {@code true} if they are due at once. */
+    private boolean scheduleRest(long now) {
+        BatchConfig config = context.config();
+        long waited = now - calls.getFirst().arrivalNanos();
+        long maxWait = BatchContext.delayNanos(config.maxWaitingTime());
+        FlushReason reason = null;
+        if (context.isClosed()) {
+            reason = FlushReason.CLOSE;
+        } else if (rows >= config.targetBatchSize()) {
+            reason = FlushReason.SIZE;
+        } else if (waited >= maxWait || !armTimer(maxWait - waited)) {
+            reason = FlushReason.TIME;
+        }
+        dueReason = reason;
+        return reason != null;
+    }
+
+    private void onTimer(long generation) {
+        synchronized (this) {
+            if (retired || dueReason != null || timer == null || generation != timerGeneration) {
+                return; // flushed by size or close meanwhile: exactly one flush per batch
+            }
+            timer = null;
+            dueReason = FlushReason.TIME;
+        }
+        context.dispatcher().offer(this);
+    }
+
+    /** @return {@code false} if the scheduler refused the timer; the caller then flushes at once */
+    private boolean armTimer(long delayNanos) {
+        long generation = ++timerGeneration;
+        try {
+            timer = context.scheduler().schedule(() -> onTimer(generation), delayNanos, TimeUnit.NANOSECONDS);
+            return true;
+        } catch (RuntimeException refused) {
+            LOG.warn("Scheduler refused the flush timer of batcher {}; flushing at once", context.name(), refused);
+            return false;
+        }
+    }
+
+    private void becomeDue(FlushReason reason) {
+        cancelTimer();
+        dueReason = reason;
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
+    }
+
+    private void retireLocked() {
+        cancelTimer();
+        dueReason = null;
+        retired = true;
+    }
+}
