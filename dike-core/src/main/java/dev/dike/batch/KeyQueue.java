@@ -69,13 +69,31 @@ final class KeyQueue<T, R> {
      * @throws IllegalStateException    if the batcher is closed
      * @throws IllegalArgumentException if the call's column count differs from the queued calls'
      */
-    synchronized Admission add(PendingCall<T, R> call) {
-        if (retired) {
-            return Admission.RETIRED;
+    Admission add(PendingCall<T, R> call) {
+        boolean retiredByClose = false;
+        try {
+            synchronized (this) {
+                // Checked under the lock: close() visits every queue after setting the flag, so no call
+                // slips in behind it.
+                if (!retired && context.isClosed() && calls.isEmpty()) {
+                    retireLocked(); // created for a call that is refused: must not stay behind
+                    retiredByClose = true;
+                }
+                return addLocked(call);
+            }
+        } finally {
+            if (retiredByClose) {
+                context.queues().forget(this);
+            }
         }
-        // Checked under the lock: close() visits every queue after setting the flag, so no call slips in behind it.
+    }
+
+    private Admission addLocked(PendingCall<T, R> call) {
         if (context.isClosed()) {
             throw context.closedException();
+        }
+        if (retired) {
+            return Admission.RETIRED;
         }
         if (calls.isEmpty()) {
             columnCount = call.columnCount();

@@ -1,5 +1,6 @@
 package dev.dike.batch;
 
+import dev.dike.time.DelayScheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -13,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -337,6 +339,35 @@ class BatcherFailureTest {
         assertThat(fixture.listener.count(BatchCallOutcome.REJECTED)).isEqualTo(2);
         fixture.assertIdle();
         fixture.hold = false;
+        fixture.start(BatchFixture.config(2));
+    }
+
+    @Test
+    void callRefusedByACloseRacingWithItLeavesNoQueueBehind() {
+        // close() runs while the call reads the clock: after the call's first closed check, before its queue exists.
+        AtomicBoolean closeOnNextClockRead = new AtomicBoolean();
+        DelayScheduler closingClock = new DelayScheduler() {
+            @Override
+            public ScheduledTask schedule(Runnable task, long delay, TimeUnit unit) {
+                return fixture.scheduler.schedule(task, delay, unit);
+            }
+
+            @Override
+            public long nanoTime() {
+                if (closeOnNextClockRead.getAndSet(false)) {
+                    fixture.batcher.close();
+                }
+                return fixture.scheduler.nanoTime();
+            }
+        };
+        Batcher<Integer, Integer> batcher = fixture.start(BatchFixture.config(2), Runnable::run, fixture::record,
+                closingClock);
+        closeOnNextClockRead.set(true);
+
+        CompletableFuture<List<Integer>> refused = batcher.submitKeyed("fresh", List.of(List.of(1)));
+
+        assertThat(failureOf(refused)).isInstanceOf(IllegalStateException.class).hasMessage("Batcher test is closed");
+        fixture.assertIdle();
         fixture.start(BatchFixture.config(2));
     }
 
