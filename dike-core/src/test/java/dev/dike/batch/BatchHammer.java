@@ -131,7 +131,7 @@ final class BatchHammer {
         tuner.interrupt();
         tuner.join();
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> futures.stream().allMatch(CompletableFuture::isDone));
+        awaitAllDone(futures);
         for (int caller = 0; caller < total; caller++) {
             check(caller, inputs.get(caller), futures.get(caller));
         }
@@ -145,6 +145,28 @@ final class BatchHammer {
             assertThat(batcher.listedQueues()).isZero();
         });
         assertThat(listener.count(BatchCallOutcome.SUCCESS)).isPositive();
+    }
+
+    /** Waits as long as callers keep completing; a 10 s stall means a stranded caller, not a slow machine. */
+    private void awaitAllDone(List<CompletableFuture<List<Integer>>> futures) {
+        long lastProgress = System.nanoTime();
+        long done = -1;
+        while (true) {
+            long nowDone = futures.stream().filter(CompletableFuture::isDone).count();
+            if (nowDone == futures.size()) {
+                return;
+            }
+            if (nowDone != done) {
+                done = nowDone;
+                lastProgress = System.nanoTime();
+            } else if (System.nanoTime() - lastProgress > TimeUnit.SECONDS.toNanos(10)) {
+                throw new AssertionError((futures.size() - done) + " callers stranded; queued calls "
+                        + batcher.queuedCalls() + ", rows " + batcher.queuedRows() + ", in flight "
+                        + batcher.batchesInFlight() + ", live queues " + batcher.liveQueues() + ", listed "
+                        + batcher.listedQueues());
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
     }
 
     private void submitAll(CountDownLatch start, int first, List<List<Integer>> inputs,

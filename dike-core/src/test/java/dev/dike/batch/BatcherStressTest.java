@@ -35,12 +35,18 @@ class BatcherStressTest {
 
     @Test
     @Tag("stress")
+    void heavyHammerWithTuning() throws Exception {
+        int threads = Math.max(8, Runtime.getRuntime().availableProcessors() * 2);
+        new BatchHammer(config(5, 2), threads, 4_000, true).run();
+    }
+
+    @Test
+    @Tag("stress")
     void heavyHammerUnderManyShapes() throws Exception {
         int threads = Math.max(8, Runtime.getRuntime().availableProcessors() * 2);
         new BatchHammer(config(1, BatchConfig.UNLIMITED), threads, 4_000, false).run();
         new BatchHammer(config(8, 1), threads, 4_000, false).run();
         new BatchHammer(config(32, 3), threads, 4_000, false).run();
-        new BatchHammer(config(5, 2), threads, 4_000, true).run();
         new BatchHammer(config(4, BatchConfig.UNLIMITED), threads, 4_000, true).run();
     }
 
