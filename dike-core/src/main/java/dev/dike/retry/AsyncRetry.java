@@ -5,7 +5,6 @@ import dev.dike.time.DelayScheduler.ScheduledTask;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -22,7 +21,7 @@ import java.util.function.Supplier;
  *
  * @param <T> the result type
  */
-final class AsyncRetry<T> extends CompletableFuture<T> implements BiConsumer<Object, Throwable> {
+final class AsyncRetry<T> extends CompletableFuture<T> {
 
     private final Retrier retrier;
     private final Supplier<? extends CompletionStage<? extends T>> operation;
@@ -62,18 +61,16 @@ final class AsyncRetry<T> extends CompletableFuture<T> implements BiConsumer<Obj
             // Already complete: read the result directly instead of allocating a dependent stage.
             completedAttempt((CompletableFuture<? extends T>) stage);
         } else {
-            stage.whenComplete(this);
+            stage.whenComplete(this::attemptCompleted);
         }
     }
 
     /** Receives the outcome of the current attempt's stage. */
-    @Override
-    @SuppressWarnings("unchecked")
-    public void accept(Object value, Throwable error) {
+    private void attemptCompleted(T value, Throwable error) {
         if (error != null) {
             attemptFailed(error);
         } else {
-            attemptSucceeded((T) value);
+            attemptSucceeded(value);
         }
     }
 

@@ -20,15 +20,34 @@ final class ReactiveRetry {
 
     private final Retrier retrier;
     private volatile int attempts;
+    // Reactor propagates cancellation too, but a failure racing with dispose() can reach the delay
+    // operator after its cancel went by; these two fields guarantee nothing stays scheduled.
+    private volatile boolean cancelled;
+    private volatile ScheduledTask pendingDelay;
 
     ReactiveRetry(Retrier retrier) {
         this.retrier = retrier;
     }
 
-    /** Counts and starts the next attempt: returns what the operation returned, possibly {@code null}. */
-    <P extends Publisher<?>> P nextAttempt(Supplier<? extends P> operation) {
+    /**
+     * Counts and starts the next attempt: returns what the operation returned, possibly {@code null},
+     * or {@code whenCancelled} without calling the operation once the subscriber has cancelled.
+     */
+    <P extends Publisher<?>> P nextAttempt(Supplier<? extends P> operation, P whenCancelled) {
+        if (cancelled) {
+            return whenCancelled;
+        }
         attempts++;
         return operation.get();
+    }
+
+    /** The subscriber cancelled: no further attempt, and a pending delay is unscheduled. */
+    void cancelled() {
+        cancelled = true;
+        ScheduledTask delay = pendingDelay;
+        if (delay != null) {
+            delay.cancel();
+        }
     }
 
     /** The failure of an attempt whose operation returned {@code null}. */
@@ -76,6 +95,10 @@ final class ReactiveRetry {
                 sink.error(rejected);
             }
         }, delayNanos, TimeUnit.NANOSECONDS);
+        pendingDelay = task;
         sink.onCancel(task::cancel);
+        if (cancelled) {
+            task.cancel();
+        }
     }
 }

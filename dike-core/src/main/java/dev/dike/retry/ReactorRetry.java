@@ -38,12 +38,13 @@ public final class ReactorRetry {
         return Mono.defer(() -> {
             ReactiveRetry subscription = new ReactiveRetry(retrier);
             Mono<T> attempts = Mono.defer(() -> {
-                Mono<T> publisher = subscription.nextAttempt(attempt);
+                Mono<T> publisher = subscription.nextAttempt(attempt, Mono.empty());
                 return publisher != null ? publisher : Mono.error(subscription.nullAttempt("Mono"));
             });
             return attempts.retryWhen(subscription.retrySpec())
                     .doOnSuccess(value -> subscription.succeeded())
-                    .doOnError(subscription::failed);
+                    .doOnError(subscription::failed)
+                    .doOnCancel(subscription::cancelled);
         });
     }
 
@@ -61,12 +62,13 @@ public final class ReactorRetry {
         return Flux.defer(() -> {
             ReactiveRetry subscription = new ReactiveRetry(retrier);
             Flux<T> attempts = Flux.defer(() -> {
-                Flux<T> publisher = subscription.nextAttempt(attempt);
+                Flux<T> publisher = subscription.nextAttempt(attempt, Flux.empty());
                 return publisher != null ? publisher : Flux.error(subscription.nullAttempt("Flux"));
             });
             return attempts.retryWhen(subscription.retrySpec())
                     .doOnComplete(subscription::succeeded)
-                    .doOnError(subscription::failed);
+                    .doOnError(subscription::failed)
+                    .doOnCancel(subscription::cancelled);
         });
     }
 }

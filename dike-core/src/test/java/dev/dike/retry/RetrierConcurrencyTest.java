@@ -111,7 +111,7 @@ class RetrierConcurrencyTest {
     @Test
     @Tag("stress")
     void cancelRacingWithScheduledAttemptsNeverLeaksAnAttemptOrATask() throws Exception {
-        for (int round = 0; round < 1000; round++) {
+        for (int round = 0; round < 600; round++) {
             ManualDelayScheduler scheduler = new ManualDelayScheduler();
             Retrier retrier = Retrier.builder("race").scheduler(scheduler).executor(Runnable::run)
                     .config(RetryConfig.builder().attempts(-1).delay(Duration.ofNanos(1)).build()).build();
@@ -151,6 +151,42 @@ class RetrierConcurrencyTest {
             scheduler.advance(1, TimeUnit.SECONDS);
             assertThat(calls.get()).as("round %d: attempts after cancel", round).isLessThanOrEqualTo(callsWhenCancelled + 1);
             assertThat(attemptFutures).as("round %d: attempt futures", round).allMatch(CompletableFuture::isDone);
+        }
+    }
+
+    /** Disposes subscriptions while another thread drives their delays and attempts. */
+    @Test
+    @Tag("stress")
+    void disposeRacingWithScheduledAttemptsNeverLeaksAnAttemptOrATask() throws Exception {
+        for (int round = 0; round < 600; round++) {
+            ManualDelayScheduler scheduler = new ManualDelayScheduler();
+            Retrier retrier = Retrier.builder("race").scheduler(scheduler).executor(Runnable::run)
+                    .config(RetryConfig.builder().attempts(-1).delay(Duration.ofNanos(1)).build()).build();
+            AtomicInteger calls = new AtomicInteger();
+            AtomicInteger terminated = new AtomicInteger();
+            reactor.core.Disposable subscription = ReactorRetry.flux(retrier, () -> {
+                calls.incrementAndGet();
+                return reactor.core.publisher.Flux.<String>error(new IllegalStateException("again"));
+            }).subscribe(value -> { }, error -> terminated.incrementAndGet(), terminated::incrementAndGet);
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread driver = new Thread(() -> {
+                while (!stop.get()) {
+                    scheduler.advance(1, TimeUnit.NANOSECONDS);
+                }
+            });
+            driver.start();
+            spin(ThreadLocalRandom.current().nextInt(2000));
+
+            subscription.dispose();
+            int callsWhenDisposed = calls.get();
+            stop.set(true);
+            driver.join();
+
+            assertThat(scheduler.pendingTasks()).as("round %d: scheduled tasks left", round).isZero();
+            scheduler.advance(1, TimeUnit.SECONDS);
+            assertThat(calls.get()).as("round %d: attempts after dispose", round)
+                    .isLessThanOrEqualTo(callsWhenDisposed + 1);
+            assertThat(terminated).as("round %d: signals after dispose", round).hasValue(0);
         }
     }
 
