@@ -91,10 +91,11 @@ class JobLimiterCallTest {
         List<String> outcomes = new CopyOnWriteArrayList<>();
         assertThat(limiter.tryAcquire()).isTrue();
 
+        // The waiting count rises just before a caller joins the queue; a parked thread has joined it.
         Thread first = caller(limiter, "first", outcomes);
-        await().until(() -> limiter.waiting() == 1);
+        await().until(() -> limiter.waiting() == 1 && first.getState() == Thread.State.WAITING);
         Thread second = caller(limiter, "second", outcomes);
-        await().until(() -> limiter.waiting() == 2);
+        await().until(() -> limiter.waiting() == 2 && second.getState() == Thread.State.WAITING);
         limiter.release();
         first.join(10_000);
         second.join(10_000);
@@ -133,7 +134,7 @@ class JobLimiterCallTest {
         assertThat(limiter.tryAcquire()).isTrue();
 
         Thread blocked = caller(limiter, "blocked", outcomes);
-        await().until(() -> limiter.waiting() == 1);
+        await().until(() -> limiter.waiting() == 1 && blocked.getState() == Thread.State.WAITING);
         blocked.interrupt();
         blocked.join(10_000);
 
@@ -167,7 +168,7 @@ class JobLimiterCallTest {
             }
         });
         sync.start();
-        await().until(() -> limiter.waiting() == 1);
+        await().until(() -> limiter.waiting() == 1 && sync.getState() == Thread.State.WAITING);
         CompletableFuture<String> later = limiter.executeAsync(() -> {
             order.add("async");
             return CompletableFuture.completedFuture("later");
