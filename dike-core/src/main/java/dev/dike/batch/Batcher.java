@@ -186,17 +186,20 @@ public final class Batcher<T, R> implements AutoCloseable {
         return context.config();
     }
 
-    /** @return the number of calls waiting for their batch to start */
+    /** @return the number of calls waiting for their batch to be formed (and so to start) */
     public int queuedCalls() {
         return context.queuedCalls();
     }
 
-    /** @return the number of rows waiting for their batch to start */
+    /** @return the number of rows waiting for their batch to be formed (and so to start) */
     public int queuedRows() {
         return context.queuedRows();
     }
 
-    /** @return the number of batches whose operation is running */
+    /**
+     * @return the number of batches holding a slot: formed and not yet ended by a result, a failure
+     *         or their processing timeout (a timed-out operation that keeps running no longer counts)
+     */
     public int batchesInFlight() {
         return context.dispatcher().batchesInFlight();
     }

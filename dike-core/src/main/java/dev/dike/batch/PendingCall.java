@@ -13,7 +13,9 @@ import java.util.concurrent.CompletableFuture;
  */
 final class PendingCall<T, R> {
 
-    private final List<List<T>> columns;
+    /** The caller's copied rows; dropped once concatenated into the batch, so they are not held twice. */
+    private List<List<T>> columns;
+    private final int columnCount;
     private final int rows;
     private final long arrivalNanos;
     private final CompletableFuture<List<R>> future = new CompletableFuture<>();
@@ -24,6 +26,7 @@ final class PendingCall<T, R> {
 
     private PendingCall(List<List<T>> columns, int rows, long arrivalNanos) {
         this.columns = columns;
+        this.columnCount = columns.size();
         this.rows = rows;
         this.arrivalNanos = arrivalNanos;
     }
@@ -67,11 +70,17 @@ final class PendingCall<T, R> {
     }
 
     int columnCount() {
-        return columns.size();
+        return columnCount;
     }
 
+    /** Called only by the batch that took this call, on its executor thread. */
     List<T> column(int index) {
         return columns.get(index);
+    }
+
+    /** The batch has concatenated the rows; only the row count is needed from now on. */
+    void dropColumns() {
+        columns = null;
     }
 
     long arrivalNanos() {

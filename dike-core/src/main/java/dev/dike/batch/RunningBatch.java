@@ -171,6 +171,9 @@ final class RunningBatch<T, R> {
             }
             columns.add(column);
         }
+        for (PendingCall<T, R> call : calls) {
+            call.dropColumns();
+        }
         return columns;
     }
 

@@ -156,6 +156,26 @@ class BatcherFlushTest {
     }
 
     @Test
+    void newCallsFormTheNextBatchWhileOneRunsAndBatchesOverlapWithoutACap() {
+        fixture.hold = true;
+        Batcher<Integer, Integer> batcher = fixture.start(BatchFixture.config(2));
+        CompletableFuture<List<Integer>> first = batcher.submit(List.of(1, 2));
+        CompletableFuture<List<Integer>> second = batcher.submit(List.of(3));
+        CompletableFuture<List<Integer>> third = batcher.submit(List.of(4));
+
+        assertThat(fixture.executions).extracting(BatchFixture.Execution::columns)
+                .containsExactly(List.of(List.of(1, 2)), List.of(List.of(3, 4)));
+        assertThat(batcher.batchesInFlight()).isEqualTo(2);
+        fixture.execution(1).answer();
+        assertThat(second).isCompletedWithValue(List.of(3));
+        assertThat(third).isCompletedWithValue(List.of(4));
+        assertThat(first).isNotDone();
+        fixture.execution(0).answer();
+        assertThat(first).isCompletedWithValue(List.of(1, 2));
+        fixture.hold = false;
+    }
+
+    @Test
     void callsOfDifferentKeysNeverShareABatch() {
         Batcher<Integer, Integer> batcher = fixture.start(BatchFixture.config(2));
 
