@@ -1,0 +1,173 @@
+package dev.dike.sample;
+
+import dev.dike.sample.backend.BackendProperties;
+import dev.dike.sample.backend.BackendStats;
+import dev.dike.sample.backend.InventoryBackend;
+import dev.dike.sample.backend.PriceCatalog;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The sample app through real HTTP: batching, retries, load shedding and metrics, each checked
+ * from the outside and against the backend's own counts.
+ */
+@SampleAppTest
+class SampleAppEndToEndTest {
+
+    private static final Duration NORMAL_LATENCY = Duration.ofMillis(20);
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    BackendProperties backendSettings;
+
+    @Autowired
+    InventoryBackend backend;
+
+    WebClient client;
+
+    @BeforeEach
+    void setUp() {
+        client = Http.client(port);
+        backendSettings.setFailureRate(Double.parseDouble(SampleAppTest.FAILURE_RATE));
+        backendSettings.setLatency(NORMAL_LATENCY);
+    }
+
+    @AfterEach
+    void restoreBackend() {
+        setUp();
+    }
+
+    @Test
+    void concurrentLookupsShareBackendCallsAndEveryCallerGetsItsOwnPrice() {
+        int requests = 200;
+        BackendStats before = backend.stats();
+
+        List<ResponseEntity<Price>> answers = Flux.range(0, requests)
+                .flatMap(i -> get("/prices/SKU-" + i), SampleAppTest.LIMIT / 2)
+                .collectList()
+                .block(Http.TIMEOUT);
+
+        assertThat(answers).hasSize(requests).allSatisfy(answer -> {
+            assertThat(answer.getStatusCode().value()).isEqualTo(200);
+            Price price = answer.getBody();
+            assertThat(price).isEqualTo(PriceCatalog.priceOf(price.sku()));
+        });
+        assertThat(answers).extracting(answer -> answer.getBody().sku()).doesNotHaveDuplicates();
+        BackendStats during = backend.stats().since(before);
+        assertThat(during.calls()).as("backend calls for %d requests: %s", requests, during).isLessThan(requests);
+        assertThat(during.calls() - during.failures()).as("successful backend calls").isLessThan(requests / 2);
+    }
+
+    @Test
+    void backendFailuresAreRetriedAndHiddenFromCallers() {
+        BackendStats before = backend.stats();
+        double retriedBefore = retrySample("success_with_retry");
+
+        List<ResponseEntity<Price>> answers = Flux.range(0, 100)
+                .flatMap(i -> get("/prices/RETRY-" + i), 8)
+                .collectList()
+                .block(Http.TIMEOUT);
+
+        assertThat(answers).allSatisfy(answer -> assertThat(answer.getStatusCode().value()).isEqualTo(200));
+        BackendStats during = backend.stats().since(before);
+        assertThat(during.failures()).as("backend failures injected: %s", during).isPositive();
+        assertThat(retrySample("success_with_retry") - retriedBefore)
+                .as("dike_retry_calls_total{name=\"inventory\",outcome=\"success_with_retry\"} increase")
+                .isPositive();
+    }
+
+    @Test
+    void withoutBatchingEveryLookupMakesItsOwnBackendCall() {
+        backendSettings.setFailureRate(0);
+        BackendStats before = backend.stats();
+
+        List<ResponseEntity<Price>> answers = Flux.range(0, 20)
+                .flatMap(i -> get("/prices/SOLO-" + i + "?batching=false"), 5)
+                .collectList()
+                .block(Http.TIMEOUT);
+
+        assertThat(answers).allSatisfy(answer -> assertThat(answer.getStatusCode().value()).isEqualTo(200));
+        assertThat(backend.stats().since(before)).isEqualTo(new BackendStats(20, 20, 0));
+    }
+
+    @Test
+    void requestsBeyondTheLimitAreRejectedAtOnceWithProblemDetails() {
+        // A slow backend holds the first LIMIT requests' permits for seconds; all 60 arrive meanwhile.
+        backendSettings.setFailureRate(0);
+        backendSettings.setLatency(Duration.ofSeconds(2));
+        int requests = 3 * SampleAppTest.LIMIT;
+
+        List<ResponseEntity<String>> answers = Flux.range(0, requests)
+                .flatMap(i -> client.get().uri("/prices/BUSY-" + i)
+                        .exchangeToMono(response -> response.toEntity(String.class)), requests)
+                .collectList()
+                .block(Http.TIMEOUT);
+
+        List<ResponseEntity<String>> rejected = answers.stream()
+                .filter(answer -> answer.getStatusCode().value() == 503).toList();
+        long succeeded = answers.stream().filter(answer -> answer.getStatusCode().value() == 200).count();
+        assertThat(succeeded + rejected.size()).as("only 200 and 503 answers").isEqualTo(requests);
+        assertThat(succeeded).isBetween(1L, (long) requests - 1);
+        assertThat(rejected).isNotEmpty().allSatisfy(answer -> {
+            assertThat(answer.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+            assertThat(answer.getBody()).contains("\"status\":503").contains("Too many calls to prices");
+        });
+        assertThat(Http.sample(prometheus(), "dike_limit_calls_total", "name=\"prices\"", "outcome=\"rejected\""))
+                .isGreaterThanOrEqualTo(rejected.size());
+    }
+
+    @Test
+    void metricsOfEveryInstanceAppearInPrometheusAndTheDikeEndpoint() {
+        Flux.range(0, 20).flatMap(i -> get("/prices/METRIC-" + i), 10).blockLast(Http.TIMEOUT);
+
+        String prometheus = prometheus();
+        assertThat(Http.sample(prometheus, "dike_retry_calls_total", "name=\"inventory\"")).isPositive();
+        assertThat(Http.sample(prometheus, "dike_limit_calls_total", "name=\"prices\"", "outcome=\"permitted\""))
+                .isPositive();
+        assertThat(Http.sample(prometheus, "dike_batch_size_count", "name=\"price-lookups\"")).isPositive();
+        assertThat(Http.sample(prometheus, "sample_backend_calls_total", "outcome=\"success\"")).isPositive();
+
+        String dike = client.get().uri("/actuator/dike").retrieve().bodyToMono(String.class).block(Http.TIMEOUT);
+        assertThat(dike).contains("\"prices\"", "\"price-lookups\"", "\"inventory\"");
+        String batchSize = client.get().uri("/actuator/metrics/dike.batch.size").retrieve()
+                .bodyToMono(String.class).block(Http.TIMEOUT);
+        assertThat(batchSize).contains("\"name\":\"dike.batch.size\"");
+    }
+
+    @Test
+    void malformedSkuIsABadRequestWithProblemDetails() {
+        ResponseEntity<String> answer = client.get().uri("/prices/{sku}", "no spaces!").exchangeToMono(response ->
+                response.toEntity(String.class)).block(Http.TIMEOUT);
+
+        assertThat(answer.getStatusCode().value()).isEqualTo(400);
+        assertThat(answer.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+        assertThat(answer.getBody()).contains("sku must be");
+    }
+
+    private Mono<ResponseEntity<Price>> get(String path) {
+        return client.get().uri(path).retrieve().toEntity(Price.class);
+    }
+
+    private String prometheus() {
+        return client.get().uri("/actuator/prometheus").retrieve().bodyToMono(String.class).block(Http.TIMEOUT);
+    }
+
+    private double retrySample(String outcome) {
+        return Http.sample(prometheus(), "dike_retry_calls_total", "name=\"inventory\"", "outcome=\"" + outcome + "\"");
+    }
+}

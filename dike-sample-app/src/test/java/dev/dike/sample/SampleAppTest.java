@@ -1,0 +1,37 @@
+package dev.dike.sample;
+
+import org.springframework.boot.test.context.SpringBootTest;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Starts the whole sample app on a random port, tuned for tests: a small limit, small batches and
+ * a backend that fails often, with retries enough to hide its failures. Every test class that uses
+ * it shares one application context.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "dike.limit.instances.prices.limit=" + SampleAppTest.LIMIT,
+        "dike.batch.instances.price-lookups.target-batch-size=10",
+        "dike.batch.instances.price-lookups.max-waiting-time=20ms",
+        "dike.retry.instances.inventory.attempts=12",
+        "dike.retry.instances.inventory.delay=1ms",
+        "dike.retry.instances.inventory.backoff=1",
+        "sample.backend.failure-rate=" + SampleAppTest.FAILURE_RATE,
+        "sample.backend.workers=64",
+        "sample.demo.rate=200",
+        "sample.demo.duration=500ms",
+        "sample.demo.warmup=0s",
+})
+public @interface SampleAppTest {
+
+    /** The {@code @LimitJobs} limit of {@code GET /prices/{sku}} in tests. */
+    int LIMIT = 20;
+
+    /** The share of backend calls that fail in tests; 12 attempts make a failed lookup unlikely (5e-7). */
+    String FAILURE_RATE = "0.3";
+}
