@@ -139,7 +139,7 @@ class SampleAppEndToEndTest {
         assertThat(Http.sample(prometheus, "dike_retry_calls_total", "name=\"inventory\"")).isPositive();
         assertThat(Http.sample(prometheus, "dike_limit_calls_total", "name=\"prices\"", "outcome=\"permitted\""))
                 .isPositive();
-        assertThat(Http.sample(prometheus, "dike_batch_size_count", "name=\"price-lookups\"")).isPositive();
+        assertThat(Http.sample(prometheus, "dike_batch_size_rows_count", "name=\"price-lookups\"")).isPositive();
         assertThat(Http.sample(prometheus, "sample_backend_calls_total", "outcome=\"success\"")).isPositive();
 
         String dike = client.get().uri("/actuator/dike").retrieve().bodyToMono(String.class).block(Http.TIMEOUT);

@@ -6,6 +6,8 @@ import dev.dike.sample.backend.BackendProperties;
 import dev.dike.sample.backend.BackendStats;
 import dev.dike.sample.backend.InventoryBackend;
 import dev.dike.spring.DikeRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.core.env.Environment;
@@ -36,20 +38,21 @@ public class LoadDemo implements ApplicationRunner {
 
     private static final Duration PROGRESS_PERIOD = Duration.ofMillis(250);
     private static final Duration ANSWER_GRACE = Duration.ofSeconds(5);
+    private static final String RETRIES_METER = "dike.retry.attempts";
 
     private final DemoProperties settings;
     private final InventoryBackend backend;
     private final BackendProperties backendSettings;
-    private final RetryCounter retries;
+    private final MeterRegistry meters;
     private final DikeRegistry registry;
     private final Environment environment;
 
     LoadDemo(DemoProperties settings, InventoryBackend backend, BackendProperties backendSettings,
-             RetryCounter retries, DikeRegistry registry, Environment environment) {
+             MeterRegistry meters, DikeRegistry registry, Environment environment) {
         this.settings = settings;
         this.backend = backend;
         this.backendSettings = backendSettings;
-        this.retries = retries;
+        this.meters = meters;
         this.registry = registry;
         this.environment = environment;
     }
@@ -109,7 +112,7 @@ public class LoadDemo implements ApplicationRunner {
 
     private PhaseResult phase(PrintStream out, LoadGenerator generator, String label, boolean batched) throws Exception {
         BackendStats backendBefore = backend.stats();
-        long retriesBefore = retries.retries();
+        double retriesBefore = retries();
         LoadRun run = generator.start(batched, settings.duration());
         ProgressLine progress = new ProgressLine(out, label, run);
         Disposable ticker = Flux.interval(PROGRESS_PERIOD)
@@ -121,7 +124,12 @@ public class LoadDemo implements ApplicationRunner {
         }
         BackendStats backendDuring = backend.stats().since(backendBefore);
         progress.finish(backendDuring);
-        return new PhaseResult(label, run, backendDuring, retries.retries() - retriesBefore);
+        return new PhaseResult(label, run, backendDuring, Math.round(retries() - retriesBefore));
+    }
+
+    /** @return the retries of every {@code @Retry} instance so far, from the starter's metrics */
+    private double retries() {
+        return meters.find(RETRIES_METER).counters().stream().mapToDouble(Counter::count).sum();
     }
 
     /** Blocks the demo's own thread (the main thread), never a reactive one, until every answer is in. */
