@@ -14,6 +14,7 @@ import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -115,7 +116,8 @@ public class LoadDemo implements ApplicationRunner {
         double retriesBefore = retries();
         LoadRun run = generator.start(batched, settings.duration());
         ProgressLine progress = new ProgressLine(out, label, run);
-        Disposable ticker = Flux.interval(PROGRESS_PERIOD)
+        // Printing may block on the terminal: keep it off the event loops and the load's timer.
+        Disposable ticker = Flux.interval(PROGRESS_PERIOD, Schedulers.boundedElastic())
                 .subscribe(tick -> progress.update(backend.stats().since(backendBefore)));
         try {
             await(run, settings.duration());
