@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 public final class Http {
 
     /** Generous: the tests' requests take milliseconds, but CI machines are shared. */
-    public static final Duration TIMEOUT = Duration.ofSeconds(20);
+    public static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private Http() {
     }

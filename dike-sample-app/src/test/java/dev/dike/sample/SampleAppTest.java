@@ -18,6 +18,7 @@ import java.lang.annotation.Target;
         "dike.limit.instances.prices.limit=" + SampleAppTest.LIMIT,
         "dike.batch.instances.price-lookups.target-batch-size=10",
         "dike.batch.instances.price-lookups.max-waiting-time=20ms",
+        "dike.batch.instances.price-lookups.max-processing-time=" + SampleAppTest.GENEROUS,
         "dike.retry.instances.inventory.attempts=12",
         "dike.retry.instances.inventory.delay=1ms",
         "dike.retry.instances.inventory.backoff=1",
@@ -26,8 +27,12 @@ import java.lang.annotation.Target;
         "sample.demo.rate=200",
         "sample.demo.duration=500ms",
         "sample.demo.warmup=0s",
+        "sample.demo.request-timeout=" + SampleAppTest.GENEROUS,
 })
 public @interface SampleAppTest {
+
+    /** Far beyond any nominal duration here: shared CI machines can be slow. */
+    String GENEROUS = "30s";
 
     /** The {@code @LimitJobs} limit of {@code GET /prices/{sku}} in tests. */
     int LIMIT = 20;
