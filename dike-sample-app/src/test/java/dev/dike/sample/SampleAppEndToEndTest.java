@@ -58,7 +58,7 @@ class SampleAppEndToEndTest {
         BackendStats before = backend.stats();
 
         List<ResponseEntity<Price>> answers = Flux.range(0, requests)
-                .flatMap(i -> get("/prices/SKU-" + i), SampleAppTest.LIMIT / 2)
+                .flatMap(i -> get("/prices/SKU-" + i), SampleAppTest.BATCH_SIZE)
                 .collectList()
                 .block(Http.TIMEOUT);
 
@@ -79,7 +79,7 @@ class SampleAppEndToEndTest {
         double retriedBefore = retrySample("success_with_retry");
 
         List<ResponseEntity<Price>> answers = Flux.range(0, 100)
-                .flatMap(i -> get("/prices/RETRY-" + i), 8)
+                .flatMap(i -> get("/prices/RETRY-" + i), SampleAppTest.BATCH_SIZE)
                 .collectList()
                 .block(Http.TIMEOUT);
 
@@ -133,7 +133,7 @@ class SampleAppEndToEndTest {
 
     @Test
     void metricsOfEveryInstanceAppearInPrometheusAndTheDikeEndpoint() {
-        Flux.range(0, 20).flatMap(i -> get("/prices/METRIC-" + i), 10).blockLast(Http.TIMEOUT);
+        Flux.range(0, 20).flatMap(i -> get("/prices/METRIC-" + i), SampleAppTest.BATCH_SIZE).blockLast(Http.TIMEOUT);
 
         String prometheus = prometheus();
         assertThat(Http.sample(prometheus, "dike_retry_calls_total", "name=\"inventory\"")).isPositive();

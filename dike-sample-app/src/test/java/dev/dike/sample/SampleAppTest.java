@@ -16,8 +16,10 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "dike.limit.instances.prices.limit=" + SampleAppTest.LIMIT,
-        "dike.batch.instances.price-lookups.target-batch-size=10",
-        "dike.batch.instances.price-lookups.max-waiting-time=20ms",
+        "dike.batch.instances.price-lookups.target-batch-size=" + SampleAppTest.BATCH_SIZE,
+        // Long enough for BATCH_SIZE concurrent requests to meet even on a starved machine: batches
+        // then flush by size, and the tests' concurrency of BATCH_SIZE never waits for this.
+        "dike.batch.instances.price-lookups.max-waiting-time=200ms",
         "dike.batch.instances.price-lookups.max-processing-time=" + SampleAppTest.GENEROUS,
         "dike.retry.instances.inventory.attempts=12",
         "dike.retry.instances.inventory.delay=1ms",
@@ -33,6 +35,9 @@ public @interface SampleAppTest {
 
     /** Far beyond any nominal duration here: shared CI machines can be slow. */
     String GENEROUS = "30s";
+
+    /** The target batch size in tests; tests send this many requests at once to fill batches. */
+    int BATCH_SIZE = 10;
 
     /** The {@code @LimitJobs} limit of {@code GET /prices/{sku}} in tests. */
     int LIMIT = 20;
