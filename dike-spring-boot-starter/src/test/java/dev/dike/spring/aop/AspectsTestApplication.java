@@ -146,6 +146,15 @@ class AspectsTestApplication {
             throw new java.io.IOException("checked " + calls.get());
         }
 
+        // Not public: CGLIB still overrides it, so the advice applies (same class loader).
+        @Retry(name = "retry-package-private", attempts = 3, delay = "1ms")
+        String packagePrivate() {
+            if (fails()) {
+                throw failure();
+            }
+            return "package-private " + calls.get();
+        }
+
         // Self-invocation is not advised: this calls plain() on the object itself, not the proxy.
         public String selfInvocation() {
             return plain();
@@ -228,7 +237,7 @@ class AspectsTestApplication {
                     IntStream.range(0, arg1.size()).mapToObj(i -> arg1.get(i) + arg2.get(i)).toList());
         }
 
-        @Batch(name = "batch-sync", targetBatchSize = 2, maxWaitingTime = "10s")
+        @Batch(name = "batch-sync", targetBatchSize = 3, maxWaitingTime = "10s")
         public List<Integer> doubled(List<Integer> values) {
             invocations.add(List.of(values));
             return values.stream().map(value -> value * 2).toList();
@@ -240,13 +249,13 @@ class AspectsTestApplication {
             return IntStream.of(values).mapToObj(value -> prefix + value).toArray(String[]::new);
         }
 
-        @Batch(name = "batch-stage", targetBatchSize = 2, maxWaitingTime = "10s")
+        @Batch(name = "batch-stage", targetBatchSize = 3, maxWaitingTime = "10s")
         public CompletionStage<long[]> squares(long[] values) {
             invocations.add(List.of(values.clone()));
             return CompletableFuture.supplyAsync(() -> java.util.Arrays.stream(values).map(value -> value * value).toArray());
         }
 
-        @Batch(name = "batch-mono", targetBatchSize = 2, maxWaitingTime = "10s")
+        @Batch(name = "batch-mono", targetBatchSize = 3, maxWaitingTime = "10s")
         public Mono<List<String>> upper(List<String> values) {
             invocations.add(List.of(values));
             return Mono.fromSupplier(() -> values.stream().map(String::toUpperCase).toList());

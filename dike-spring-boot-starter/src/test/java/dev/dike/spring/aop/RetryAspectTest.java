@@ -124,6 +124,12 @@ class RetryAspectTest {
     }
 
     @Test
+    void packagePrivateMethodIsAdvised() {
+        client.reset(2);
+        assertThat(client.packagePrivate()).isEqualTo("package-private 3");
+    }
+
+    @Test
     void selfInvocationBypassesTheAspect() {
         client.reset(1);
         assertThatThrownBy(client::selfInvocation).isExactlyInstanceOf(IllegalStateException.class)

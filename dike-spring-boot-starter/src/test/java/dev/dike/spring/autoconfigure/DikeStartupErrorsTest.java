@@ -118,6 +118,17 @@ class DikeStartupErrorsTest {
     }
 
     @Test
+    void finalClassesAreReported() {
+        // A singleton fails earlier, when Spring cannot subclass it for the proxy: Spring's message.
+        runner.withBean("finalClass", FinalClass.class).run(context -> assertThat(context).getFailure()
+                .hasMessageContaining("finalClass").rootCause().hasMessageContaining("Cannot subclass final class"));
+        // A lazy bean is never created at startup: the dike check reports it.
+        runner.withBean("finalClass", FinalClass.class, FinalClass::new, definition -> definition.setLazyInit(true))
+                .run(context -> assertThat(dikeFailure(context.getStartupFailure()))
+                        .hasMessageContaining("bean 'finalClass'").hasMessageContaining("the class is final"));
+    }
+
+    @Test
     void unusedInstanceKeysAreReported() {
         failsWith(RetryFetch.class, message -> message.contains("dike.retry.instances[fetchh]")
                 .contains("no @Retry method uses").contains("[fetch]"), "dike.retry.instances.fetchh.attempts=2");
@@ -316,6 +327,13 @@ class DikeStartupErrorsTest {
     @Retry
     static class FinalClassLevel {
         public final String fixed() {
+            return "f";
+        }
+    }
+
+    static final class FinalClass {
+        @Retry
+        public String fetch() {
             return "f";
         }
     }
