@@ -1,5 +1,7 @@
 package dev.dike.spring.metrics;
 
+import dev.dike.batch.BatchConfig;
+import dev.dike.batch.Batcher;
 import dev.dike.limit.JobLimiter;
 import dev.dike.limit.TooManyCallsException;
 import dev.dike.retry.Retrier;
@@ -110,6 +112,66 @@ class MeterValuesTest {
         assertThat(calls("dike.retry.calls", "payments", "failure_without_retry")).isZero();
         // 2 retries for the flaky call, 2 for the one that is down; none for the others.
         assertThat(meters.get("dike.retry.attempts").tag("name", "payments").counter().count()).isEqualTo(4);
+    }
+
+    @Test
+    void batcherRecordsSizesFlushesQueueAndCallOutcomes() {
+        Batcher<Integer, Integer> batcher = registry.batcher("lookup",
+                BatchConfig.builder().targetBatchSize(3).maxWaitingTime(Duration.ofHours(1)).build(),
+                (key, columns) -> CompletableFuture.completedFuture(columns.get(0)));
+
+        CompletableFuture<List<Integer>> first = batcher.submit(List.of(1, 2));
+        assertThat(gauge("dike.batch.queued", "lookup")).isEqualTo(2.0);
+        CompletableFuture<List<Integer>> second = batcher.submit(List.of(3));
+        CompletableFuture<List<Integer>> cancelled = batcher.submit(List.of(4));
+        cancelled.cancel(false);
+        CompletableFuture<List<Integer>> invalid = batcher.submit(List.of(5), List.of(5, 6));
+        CompletableFuture<List<Integer>> last = batcher.submit(List.of(7));
+        batcher.close();
+
+        assertThat(first.join()).containsExactly(1, 2);
+        assertThat(second.join()).containsExactly(3);
+        assertThat(last.join()).containsExactly(7);
+        assertThat(invalid).isCompletedExceptionally();
+        // The listener hears of a call just after its caller does.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(calls("dike.batch.calls", "lookup", "success")).isEqualTo(3);
+            assertThat(meters.get("dike.batch.processing").tag("name", "lookup").timer().count()).isEqualTo(2);
+            assertThat(calls("dike.batch.calls", "lookup", "cancelled")).isEqualTo(1);
+            assertThat(calls("dike.batch.calls", "lookup", "rejected")).isEqualTo(1);
+        });
+        assertThat(calls("dike.batch.calls", "lookup", "failure")).isZero();
+        assertThat(flushes("lookup", "size")).isEqualTo(1);
+        assertThat(flushes("lookup", "close")).isEqualTo(1);
+        assertThat(flushes("lookup", "time")).isZero();
+        var size = meters.get("dike.batch.size").tag("name", "lookup").summary();
+        assertThat(size.count()).isEqualTo(2);
+        assertThat(size.totalAmount()).isEqualTo(4.0);
+        assertThat(size.max()).isEqualTo(3.0);
+        assertThat(meters.get("dike.batch.wait").tag("name", "lookup").timer().count()).isEqualTo(2);
+        assertThat(gauge("dike.batch.queued", "lookup")).isZero();
+    }
+
+    @Test
+    void batcherCountsEveryCallerOfAFailedBatch() {
+        Batcher<Integer, Integer> batcher = registry.batcher("broken",
+                BatchConfig.builder().targetBatchSize(2).maxWaitingTime(Duration.ofHours(1)).build(),
+                (key, columns) -> CompletableFuture.failedFuture(new IllegalStateException("backend down")));
+
+        CompletableFuture<List<Integer>> first = batcher.submit(List.of(1));
+        CompletableFuture<List<Integer>> second = batcher.submit(List.of(2));
+
+        assertThatThrownBy(first::join).hasRootCauseMessage("backend down");
+        assertThatThrownBy(second::join).hasRootCauseMessage("backend down");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(calls("dike.batch.calls", "broken", "failure")).isEqualTo(2);
+            assertThat(meters.get("dike.batch.processing").tag("name", "broken").timer().count()).isEqualTo(1);
+        });
+        assertThat(calls("dike.batch.calls", "broken", "success")).isZero();
+    }
+
+    private double flushes(String name, String reason) {
+        return meters.get("dike.batch.flushes").tags("name", name, "reason", reason).counter().count();
     }
 
     private double gauge(String meter, String name) {

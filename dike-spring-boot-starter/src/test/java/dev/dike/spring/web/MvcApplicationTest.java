@@ -1,5 +1,6 @@
 package dev.dike.spring.web;
 
+import dev.dike.annotation.Batch;
 import dev.dike.annotation.LimitJobs;
 import dev.dike.annotation.Retry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,6 +19,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -98,9 +100,29 @@ class MvcApplicationTest {
                 .andExpect(jsonPath("$.retriers.payments.config.delay").value("PT0.001S"));
     }
 
+    @Test
+    void recordsBatchesOfAnAnnotatedBean(@Autowired LookupService lookups) throws Exception {
+        CompletableFuture<List<String>> first = lookups.lookup(List.of(1, 2));
+        mvc.perform(get("/actuator/dike/lookup"))
+                .andExpect(jsonPath("$.batchers.lookup.queuedCalls").value(1))
+                .andExpect(jsonPath("$.batchers.lookup.queuedRows").value(2))
+                .andExpect(jsonPath("$.batchers.lookup.config.targetBatchSize").value(3));
+        CompletableFuture<List<String>> second = lookups.lookup(List.of(3));
+
+        assertThat(first.join()).containsExactly("item 1", "item 2");
+        assertThat(second.join()).containsExactly("item 3");
+        // The listener hears of a call just after its caller does.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(meters.get("dike.batch.calls")
+                .tags("name", "lookup", "outcome", "success").counter().count()).isEqualTo(2));
+        assertThat(meters.get("dike.batch.size").tag("name", "lookup").summary().totalAmount()).isEqualTo(3.0);
+        assertThat(meters.get("dike.batch.flushes").tags("name", "lookup", "reason", "size").counter().count())
+                .isEqualTo(1);
+        assertThat(meters.get("dike.batch.queued").tag("name", "lookup").gauge().value()).isZero();
+    }
+
     @SpringBootConfiguration
     @EnableAutoConfiguration
-    @Import({OrderController.class, OrderService.class, PaymentService.class})
+    @Import({OrderController.class, OrderService.class, PaymentService.class, LookupService.class})
     static class Application {
     }
 
@@ -121,6 +143,15 @@ class MvcApplicationTest {
         @GetMapping("/closed")
         String closed() {
             return service.closed();
+        }
+    }
+
+    @Service
+    static class LookupService {
+
+        @Batch(name = "lookup", targetBatchSize = 3, maxWaitingTime = "1h")
+        public CompletableFuture<List<String>> lookup(List<Integer> ids) {
+            return CompletableFuture.completedFuture(ids.stream().map(id -> "item " + id).toList());
         }
     }
 
