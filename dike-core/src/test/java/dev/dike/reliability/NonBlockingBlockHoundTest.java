@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,6 +53,8 @@ class NonBlockingBlockHoundTest {
 
     private static final String JVM_FLAG = "-XX:+AllowRedefinitionToAddDeleteMethods";
     private static final List<String> BLOCKING_CALLS = new CopyOnWriteArrayList<>();
+    private static final AtomicInteger SCENARIOS_WITHOUT_BLOCKING = new AtomicInteger();
+    private static final AtomicInteger CONTROL_CASES_DETECTED = new AtomicInteger();
 
     private final Scheduler parallel = Schedulers.parallel();
     /** Hands work to Reactor's non-blocking threads, so what dike runs there is checked too. */
@@ -94,6 +97,7 @@ class NonBlockingBlockHoundTest {
         }).subscribeOn(parallel).block(Duration.ofSeconds(10))).hasCauseInstanceOf(BlockingOperationError.class)
                 .hasMessageContaining("Thread.sleep");
         assertThat(BLOCKING_CALLS).singleElement().asString().contains("sleep").contains("parallel");
+        CONTROL_CASES_DETECTED.incrementAndGet();
     }
 
     @Test
@@ -235,5 +239,12 @@ class NonBlockingBlockHoundTest {
 
     private static void assertNoBlockingCall() {
         assertThat(BLOCKING_CALLS).as("blocking calls on non-blocking threads").isEmpty();
+        SCENARIOS_WITHOUT_BLOCKING.incrementAndGet();
+    }
+
+    @AfterAll
+    static void report() {
+        System.out.printf("RELIABILITY blockhound dike-core: scenarios without a blocking call=%d, "
+                + "control cases detected=%d%n", SCENARIOS_WITHOUT_BLOCKING.get(), CONTROL_CASES_DETECTED.get());
     }
 }

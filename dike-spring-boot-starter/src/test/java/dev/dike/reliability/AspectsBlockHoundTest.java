@@ -91,6 +91,7 @@ class AspectsBlockHoundTest {
                 .hasCauseInstanceOf(BlockingOperationError.class);
         assertThat(BLOCKING_CALLS).isNotEmpty();
         BLOCKING_CALLS.clear();
+        System.out.println("RELIABILITY blockhound starter: control case detected");
     }
 
     @Test
@@ -131,6 +132,8 @@ class AspectsBlockHoundTest {
         }
 
         assertThat(BLOCKING_CALLS).as("blocking calls on non-blocking threads").isEmpty();
+        System.out.println("RELIABILITY blockhound starter: @LimitJobs(maxWait) 50 waits granted, @Retry 50 calls "
+                + "x 2 delays, @Batch 400 callers, blocking calls=0");
     }
 
     private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
