@@ -40,8 +40,11 @@ final class Charts {
 
     private final JmhResults results;
 
+    private final ReportSections sections;
+
     Charts(JmhResults results) {
         this.results = results;
+        this.sections = new ReportSections(results);
     }
 
     /** Throughput (top) and p99 latency (bottom) against target batch size, per batcher and producer count. */
@@ -61,18 +64,26 @@ final class Charts {
 
     private JFreeChart batchingPanel(String title, String valueLabel, ToDoubleFunction<Optional<JmhResult>> value) {
         XYSeriesCollection dataset = new XYSeriesCollection();
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
         for (String method : new String[] {"dike", "reactor"}) {
-            for (String group : PRODUCER_GROUPS) {
-                String producers = producers(group);
+            for (int g = 0; g < PRODUCER_GROUPS.length; g++) {
+                String producers = sections.threads(BATCHING + "." + PRODUCER_GROUPS[g]);
                 XYSeries series = new XYSeries((method.equals("dike") ? "dike Batcher, " : "Reactor collapser, ")
                         + producers + " producer" + (producers.equals("1") ? "" : "s"));
                 for (String size : TARGET_SIZES) {
-                    double y = value.applyAsDouble(results.find(BATCHING + "." + group + "." + method, "targetBatchSize", size));
+                    double y = value.applyAsDouble(
+                            results.find(BATCHING + "." + PRODUCER_GROUPS[g] + "." + method, "targetBatchSize", size));
                     if (!Double.isNaN(y) && y > 0) {
                         series.add(Double.parseDouble(size), y);
                     }
                 }
-                dataset.addSeries(series);
+                if (series.getItemCount() > 0) {
+                    int index = dataset.getSeriesCount();
+                    dataset.addSeries(series);
+                    // colour = number of producers, solid = dike, dashed = Reactor
+                    renderer.setSeriesPaint(index, PRODUCER_COLORS[g]);
+                    renderer.setSeriesStroke(index, method.equals("dike") ? SOLID : DASHED);
+                }
             }
         }
         JFreeChart chart = ChartFactory.createXYLineChart(title, "target batch size (log)", valueLabel, dataset);
@@ -84,11 +95,6 @@ final class Charts {
         LogAxis y = new LogAxis(valueLabel);
         y.setSmallestValue(1e-3);
         plot.setRangeAxis(y);
-        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
-        for (int s = 0; s < dataset.getSeriesCount(); s++) {
-            renderer.setSeriesPaint(s, PRODUCER_COLORS[s % PRODUCER_COLORS.length]);
-            renderer.setSeriesStroke(s, s < PRODUCER_GROUPS.length ? SOLID : DASHED);
-        }
         plot.setRenderer(renderer);
         style(chart);
         return chart;
@@ -97,9 +103,7 @@ final class Charts {
     private JFreeChart endToEndPanel(String title, String valueLabel, ToDoubleFunction<Optional<JmhResult>> value) {
         DefaultCategoryDataset dataset = new DefaultCategoryDataset();
         for (String group : CALLER_GROUPS) {
-            String callers = results.find(END_TO_END + "." + group + ".batchOn")
-                    .or(() -> results.find(END_TO_END + "." + group + ".batchOff"))
-                    .map(r -> r.threads() + " callers").orElse(group);
+            String callers = sections.threads(END_TO_END + "." + group) + " callers";
             for (String method : new String[] {"batchOff", "batchOn"}) {
                 double y = value.applyAsDouble(results.find(END_TO_END + "." + group + "." + method));
                 dataset.addValue(Double.isNaN(y) ? null : y, method.equals("batchOn") ? "@Batch on" : "@Batch off", callers);
@@ -113,12 +117,6 @@ final class Charts {
         return chart;
     }
 
-    private String producers(String group) {
-        return results.all().stream()
-                .filter(r -> r.group().equals(BATCHING + "." + group))
-                .map(r -> Integer.toString(r.threads()))
-                .findFirst().orElse(group);
-    }
 
     private static void style(JFreeChart chart) {
         chart.setBackgroundPaint(Color.WHITE);

@@ -54,7 +54,7 @@ final class ReportSections {
                 Optional<JmhResult> dike = results.find(prefix + "dike" + kind);
                 Optional<JmhResult> r4j = results.find(prefix + "resilience4j" + kind);
                 Optional<JmhResult> spring = results.find(prefix + "spring" + kind);
-                String label = label(kind, dike);
+                String label = label(kind, LIMIT + "." + group);
                 double best = best(r4j, spring);
                 time.row(label, scoreWithError(direct), scoreWithError(noOp), scoreWithError(dike),
                         scoreWithError(r4j), scoreWithError(spring), ratio(score(dike), best),
@@ -84,7 +84,7 @@ final class ReportSections {
                 Optional<JmhResult> noOp = results.find(LIMIT + ".OneThread.floorNoOpAspect" + kind);
                 // Spring's @Retryable does not retry a failed CompletableFuture: not the same work.
                 boolean springRetries = !(path.equals("OneRetry") && kind.equals("Async"));
-                String label = (path.equals("Happy") ? "happy path, " : "one retry, ") + label(kind, dike);
+                String label = (path.equals("Happy") ? "happy path, " : "one retry, ") + label(kind, RETRY);
                 double best = springRetries ? best(r4j, spring) : best(r4j);
                 time.row(label, scoreWithError(plain), scoreWithError(dike), scoreWithError(r4j),
                         springRetries ? scoreWithError(spring) : scoreWithError(spring) + " (fails: no retry)",
@@ -108,7 +108,7 @@ final class ReportSections {
             Optional<JmhResult> r4j = results.find(prefix + "resilience4jSemaphoreBulkhead");
             Optional<JmhResult> semaphore = results.find(prefix + "jucSemaphore");
             Optional<JmhResult> cas = results.find(prefix + "casPair");
-            String threads = dike.map(r -> Integer.toString(r.threads())).orElse(group);
+            String threads = threads(CORE + "." + group);
             time.row(threads, scoreWithError(dike), scoreWithError(r4j), scoreWithError(semaphore),
                     scoreWithError(cas), ratio(score(dike), best(r4j, semaphore)), ratio(score(dike), score(cas)),
                     allocation(dike));
@@ -131,10 +131,10 @@ final class ReportSections {
         for (String group : PRODUCER_GROUPS) {
             String prefix = BATCHING + "." + group + ".";
             Optional<JmhResult> unbatched = results.find(prefix + "unbatched");
+            String producers = threads(BATCHING + "." + group);
             for (String size : TARGET_SIZES) {
                 Optional<JmhResult> dike = results.find(prefix + "dike", "targetBatchSize", size);
                 Optional<JmhResult> reactor = results.find(prefix + "reactor", "targetBatchSize", size);
-                String producers = dike.or(() -> reactor).map(r -> Integer.toString(r.threads())).orElse(group);
                 table.row(producers, size, number(itemsPerSecond(dike)), number(itemsPerSecond(reactor)),
                         ratio(itemsPerSecond(dike), itemsPerSecond(reactor)), percentiles(dike),
                         percentiles(reactor), number(itemsPerSecond(unbatched)),
@@ -154,7 +154,7 @@ final class ReportSections {
             String prefix = END_TO_END + "." + group + ".";
             Optional<JmhResult> off = results.find(prefix + "batchOff");
             Optional<JmhResult> on = results.find(prefix + "batchOn");
-            String callers = on.or(() -> off).map(r -> Integer.toString(r.threads())).orElse(group);
+            String callers = threads(END_TO_END + "." + group);
             table.row(callers, number(itemsPerSecond(off)), number(itemsPerSecond(on)),
                     ratio(itemsPerSecond(on), itemsPerSecond(off)), percentiles(off), percentiles(on));
             if (group.equals("SixtyFourCallers")) {
@@ -181,9 +181,18 @@ final class ReportSections {
         return (met ? "- met: " : "- **missed**: ") + description;
     }
 
-    private static String label(String kind, Optional<JmhResult> result) {
-        String threads = result.map(r -> r.threads() + (r.threads() == 1 ? " thread" : " threads")).orElse("");
-        return (kind.equals("Sync") ? "sync" : "CompletableFuture") + (threads.isEmpty() ? "" : ", " + threads);
+    private String label(String kind, String group) {
+        String threads = threads(group);
+        return (kind.equals("Sync") ? "sync, " : "CompletableFuture, ") + threads
+                + (threads.equals("1") ? " thread" : " threads");
+    }
+
+    /** @return the number of threads that ran the benchmarks of a class, e.g. {@code CoreLimiterBenchmark.AllCores} */
+    String threads(String group) {
+        return results.all().stream()
+                .filter(r -> r.group().equals(group))
+                .map(r -> Integer.toString(r.threads()))
+                .findFirst().orElse(group.substring(group.lastIndexOf('.') + 1));
     }
 
     private static String percentiles(Optional<JmhResult> result) {
