@@ -33,7 +33,8 @@ class BenchmarkSmokeTest {
                 .include("SpringLimitBenchmark.AllCores.dikeAsync$")
                 .include("SpringRetryBenchmark.dikeOneRetryAsync$")
                 .include("CoreLimiterBenchmark.OneThread.dikeJobLimiter$")
-                .include("BatchingBenchmark.SixteenProducers.reactor$")
+                .include("BatchingBenchmark.SixteenProducers.(dike|reactor)$")
+                .include("EndToEndBenchmark.SixteenCallers.batchOn$")
                 .param("targetBatchSize", "16")
                 .forks(0)
                 .warmupIterations(0)
@@ -45,7 +46,7 @@ class BenchmarkSmokeTest {
 
         Collection<RunResult> results = new Runner(options).run();
 
-        assertThat(results).hasSize(4);
+        assertThat(results).hasSize(6);
         assertThat(results).allSatisfy(result -> assertThat(result.getPrimaryResult().getScore())
                 .as(result.getParams().getBenchmark()).isPositive());
 
@@ -56,7 +57,8 @@ class BenchmarkSmokeTest {
         String markdown = Files.readString(docs.resolve("benchmarks.md"));
         assertThat(markdown).contains("### Machine", "### 2. Limit", "### 6. End to end", "### Targets")
                 .containsPattern("\\| CompletableFuture, \\d+ threads \\| n/a \\| n/a \\| [0-9.,]+ \\|")
-                .containsPattern("\\| 16 \\| 16 \\| n/a \\| [0-9.,]+ \\|");
+                .containsPattern("\\| 16 \\| 16 \\| [0-9.,]+ \\| [0-9.,]+ \\| [0-9.]+× \\|")
+                .containsPattern("\\| 16 \\| n/a \\| [0-9.,]+ \\| n/a \\|");
         for (String chart : new String[] {"benchmarks-batching.png", "benchmarks-end-to-end.png"}) {
             BufferedImage image = ImageIO.read(docs.resolve(chart).toFile());
             assertThat(image.getWidth()).as(chart).isEqualTo(900);
