@@ -30,7 +30,8 @@ class JobLimiterCallTest {
     private static Thread caller(JobLimiter limiter, String label, List<String> outcomes) {
         Thread thread = new Thread(() -> {
             try {
-                outcomes.add(limiter.call(() -> label));
+                // Recorded while the permit is held: after call() returns, the next caller may already run.
+                limiter.call(() -> outcomes.add(label));
             } catch (Exception e) {
                 outcomes.add(label + ": " + e);
             }
