@@ -273,7 +273,8 @@ public final class Batcher<T, R> implements AutoCloseable {
 
         /**
          * @param executor calls the operation and completes callers; default a shared pool of daemon
-         *                 threads named {@code dike-batch-N}, safe for blocking operations
+         *                 threads named {@code dike-batch-N} that starts threads on demand, so blocking
+         *                 operations are safe, up to 256 threads, beyond which tasks wait in its queue
          * @return this builder
          */
         public Builder<T, R> executor(Executor executor) {
