@@ -17,6 +17,7 @@ public class ComparisonContext {
     ConfigurableApplicationContext context;
     LimitTargets.Plain limitPlain;
     LimitTargets.Plain limitNoOp;
+    LimitTargets.Plain limitNoOpInterceptor;
     LimitTargets.Plain limitDike;
     LimitTargets.Plain limitResilience4j;
     LimitTargets.Plain limitSpring;
@@ -31,6 +32,7 @@ public class ComparisonContext {
         context = ComparisonApplication.start();
         limitPlain = context.getBean("limitPlain", LimitTargets.Plain.class);
         limitNoOp = context.getBean("limitNoOp", LimitTargets.Plain.class);
+        limitNoOpInterceptor = context.getBean("limitNoOpInterceptor", LimitTargets.Plain.class);
         limitDike = context.getBean("limitDike", LimitTargets.Plain.class);
         limitResilience4j = context.getBean("limitResilience4j", LimitTargets.Plain.class);
         limitSpring = context.getBean("limitSpring", LimitTargets.Plain.class);

@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Items 1 and 2 of the suite: the cost of one call of a Spring bean method, called directly, through
- * a no-op {@code @Around} aspect (the floor), and behind dike's {@code @LimitJobs}, Resilience4j's
+ * a no-op {@code @Around} aspect (the floor of AspectJ-style advice, which dike and Resilience4j
+ * use), through a no-op {@code MethodInterceptor} advisor (the floor of Spring's native advice
+ * style, which Spring's own resilient methods use), and behind dike's {@code @LimitJobs}, Resilience4j's
  * semaphore {@code @Bulkhead} and Spring's {@code @ConcurrencyLimit(policy = REJECT)}, for a
  * synchronous method and one returning a completed {@code CompletableFuture}. Every limit is far
  * above the thread count: the permitted path is timed. Run by {@link OneThread} and
@@ -42,6 +44,11 @@ public abstract class SpringLimitBenchmark {
     }
 
     @Benchmark
+    public int floorNoOpInterceptorSync(ComparisonContext c) {
+        return c.limitNoOpInterceptor.call(x);
+    }
+
+    @Benchmark
     public int dikeSync(ComparisonContext c) {
         return c.limitDike.call(x);
     }
@@ -64,6 +71,11 @@ public abstract class SpringLimitBenchmark {
     @Benchmark
     public Integer floorNoOpAspectAsync(ComparisonContext c) {
         return c.limitNoOp.callAsync(x).join();
+    }
+
+    @Benchmark
+    public Integer floorNoOpInterceptorAsync(ComparisonContext c) {
+        return c.limitNoOpInterceptor.callAsync(x).join();
     }
 
     @Benchmark

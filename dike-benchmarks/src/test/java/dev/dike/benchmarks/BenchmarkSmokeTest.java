@@ -58,7 +58,7 @@ class BenchmarkSmokeTest {
 
         String markdown = Files.readString(docs.resolve("benchmarks.md"));
         assertThat(markdown).contains("### Machine", "### 2. Limit", "### 6. End to end", "### Targets")
-                .containsPattern("\\| CompletableFuture, \\d+ threads \\| n/a \\| n/a \\| [0-9.,]+ \\|")
+                .containsPattern("\\| CompletableFuture, \\d+ threads \\| n/a \\| n/a \\| n/a \\| [0-9.,]+ \\|")
                 .containsPattern("\\| 16 \\| 16 \\| [0-9.,]+ \\| [0-9.,]+ \\| [0-9.]+× \\|")
                 .containsPattern("\\| 16 \\| n/a \\| [0-9.,]+ \\| n/a \\|");
         for (String chart : new String[] {"benchmarks-batching.png", "benchmarks-end-to-end.png"}) {

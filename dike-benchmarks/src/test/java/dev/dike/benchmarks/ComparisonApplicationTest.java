@@ -40,7 +40,7 @@ class ComparisonApplicationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"limitNoOp", "limitDike", "limitResilience4j", "limitSpring"})
+    @ValueSource(strings = {"limitNoOp", "limitNoOpInterceptor", "limitDike", "limitResilience4j", "limitSpring"})
     void limitTargetIsProxiedAndAnswers(String name) {
         LimitTargets.Plain bean = context.getBean(name, LimitTargets.Plain.class);
         assertThat(AopUtils.isAopProxy(bean)).isTrue();

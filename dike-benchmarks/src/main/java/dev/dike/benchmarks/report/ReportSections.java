@@ -43,24 +43,26 @@ final class ReportSections {
     }
 
     private String limit() {
-        MarkdownTable time = new MarkdownTable("call", "direct", "no-op aspect (floor)", "dike `@LimitJobs`",
-                "R4j `@Bulkhead`", "Spring `@ConcurrencyLimit`", "dike ÷ best peer", "dike ÷ floor");
-        MarkdownTable alloc = new MarkdownTable("call", "direct", "no-op aspect", "dike", "R4j", "Spring");
+        MarkdownTable time = new MarkdownTable("call", "direct", "no-op interceptor", "no-op aspect (floor)",
+                "dike `@LimitJobs`", "R4j `@Bulkhead`", "Spring `@ConcurrencyLimit`", "dike ÷ best peer", "dike ÷ floor");
+        MarkdownTable alloc = new MarkdownTable("call", "direct", "no-op interceptor", "no-op aspect", "dike", "R4j",
+                "Spring");
         for (String group : THREAD_GROUPS) {
             for (String kind : new String[] {"Sync", "Async"}) {
                 String prefix = LIMIT + "." + group + ".";
                 Optional<JmhResult> direct = results.find(prefix + "floorDirect" + kind);
+                Optional<JmhResult> interceptor = results.find(prefix + "floorNoOpInterceptor" + kind);
                 Optional<JmhResult> noOp = results.find(prefix + "floorNoOpAspect" + kind);
                 Optional<JmhResult> dike = results.find(prefix + "dike" + kind);
                 Optional<JmhResult> r4j = results.find(prefix + "resilience4j" + kind);
                 Optional<JmhResult> spring = results.find(prefix + "spring" + kind);
                 String label = label(kind, LIMIT + "." + group);
                 double best = best(r4j, spring);
-                time.row(label, scoreWithError(direct), scoreWithError(noOp), scoreWithError(dike),
+                time.row(label, scoreWithError(direct), scoreWithError(interceptor), scoreWithError(noOp), scoreWithError(dike),
                         scoreWithError(r4j), scoreWithError(spring), ratio(score(dike), best),
                         ratio(score(dike), score(noOp)));
-                alloc.row(label, allocation(direct), allocation(noOp), allocation(dike), allocation(r4j),
-                        allocation(spring));
+                alloc.row(label, allocation(direct), allocation(interceptor), allocation(noOp), allocation(dike),
+                        allocation(r4j), allocation(spring));
                 target("limit, " + label + ": dike at or below every peer", score(dike), best, 1.0);
                 target("limit, " + label + ": dike within 1.5× of the no-op aspect floor", score(dike),
                         score(noOp), 1.5);
