@@ -34,7 +34,8 @@ import java.util.function.Function;
  *   <li>{@code POST /actuator/dike/{name}} with a JSON body holding any of {@code limit},
  *       {@code targetBatchSize}, {@code maxWaitingTime}: changes them and answers like the read.</li>
  * </ul>
- * Durations are written in ISO-8601 ({@code PT0.01S}); an unlimited value is {@code null}.
+ * Durations are written in ISO-8601 ({@code PT0.01S}); an unlimited value is {@code null}, which the
+ * actuator's JSON leaves out.
  */
 @Endpoint(id = "dike")
 public class DikeEndpoint {

@@ -16,7 +16,6 @@ import org.springframework.test.web.servlet.MockMvc;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
-import static org.hamcrest.Matchers.nullValue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -48,7 +47,7 @@ class DikeEndpointMvcTest {
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.retriers.payments.config.attempts").value(4))
                 .andExpect(jsonPath("$.retriers.payments.config.delay").value("PT0.01S"))
-                .andExpect(jsonPath("$.retriers.payments.config.maxDelay").value(nullValue()))
+                .andExpect(jsonPath("$.retriers.payments.config.maxDelay").doesNotExist())
                 .andExpect(jsonPath("$.limiters.orders.limit").value(20))
                 .andExpect(jsonPath("$.limiters.orders.maxWait").value("PT0S"))
                 .andExpect(jsonPath("$.limiters.orders.inFlight").value(0))
