@@ -57,12 +57,17 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
             cancelAttempt(stage);
             return;
         }
-        if (stage instanceof CompletableFuture && ((CompletableFuture<?>) stage).isDone()) {
-            // Already complete: read the result directly instead of allocating a dependent stage.
-            completedAttempt((CompletableFuture<? extends T>) stage);
-        } else {
-            stage.whenComplete(this::attemptCompleted);
+        if (stage instanceof CompletableFuture) {
+            // A minimal stage (completedStage(), failedStage()) is a CompletableFuture whose isDone() throws;
+            // toCompletableFuture() gives a full view of it, and is the future itself for any other one.
+            CompletableFuture<? extends T> future = stage.toCompletableFuture();
+            if (future.isDone()) {
+                // Already complete: read the result directly instead of allocating a dependent stage.
+                completedAttempt(future);
+                return;
+            }
         }
+        stage.whenComplete(this::attemptCompleted);
     }
 
     /** Receives the outcome of the current attempt's stage. */

@@ -96,6 +96,36 @@ class RetrierAsyncTest extends RetryFixture {
                 "completed orders SUCCESS_WITH_RETRY after 3");
     }
 
+    /** completedStage() and failedStage() are CompletableFutures whose isDone() and join() throw. */
+    @Test
+    void minimalStagesAreRetriedAndTheirValueIsReturned() {
+        AtomicInteger calls = new AtomicInteger();
+        Supplier<CompletionStage<String>> operation = () -> calls.incrementAndGet() == 1
+                ? CompletableFuture.failedStage(new IllegalStateException("minimal failure"))
+                : CompletableFuture.completedStage("minimal ok");
+
+        CompletableFuture<String> result = retrier(RetryConfig.builder()).executeAsync(operation);
+        scheduler.runDueTasks();
+
+        assertThat(result).isCompletedWithValue("minimal ok");
+        assertThat(calls).hasValue(2);
+        assertThat(listener.events).containsExactly(
+                "retry orders #1 minimal failure in 0ns",
+                "completed orders SUCCESS_WITH_RETRY after 2");
+    }
+
+    @Test
+    void aMinimalStageThatCompletesLaterIsFollowed() {
+        CompletableFuture<String> attempt = new CompletableFuture<>();
+
+        CompletableFuture<String> result = retrier(RetryConfig.builder())
+                .executeAsync(attempt::minimalCompletionStage);
+        assertThat(result).isNotDone();
+        attempt.complete("late");
+
+        assertThat(result).isCompletedWithValue("late");
+    }
+
     @Test
     void synchronousThrowAndNullResultAreFailedAttempts() {
         AtomicInteger calls = new AtomicInteger();
