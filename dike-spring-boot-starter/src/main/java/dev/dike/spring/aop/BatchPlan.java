@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-import org.aspectj.lang.ProceedingJoinPoint;
+import org.aopalliance.intercept.MethodInvocation;
 
 /**
  * How one {@code @Batch} method is called: each call is submitted to the batcher under a key made of
@@ -35,9 +35,9 @@ final class BatchPlan {
         return batcher;
     }
 
-    Object invoke(ProceedingJoinPoint joinPoint, Method method) throws Throwable {
-        Object[] args = joinPoint.getArgs();
-        Key key = new Key(joinPoint.getTarget(), method, signature.keyArguments(args), joinPoint, this);
+    Object invoke(MethodInvocation invocation) throws Throwable {
+        Object[] args = invocation.getArguments();
+        Key key = new Key(invocation.getThis(), invocation.getMethod(), signature.keyArguments(args), invocation, this);
         List<List<Object>> columns = signature.columns(args);
         return switch (signature.kind()) {
             case PLAIN -> signature.toDeclared(Invocations.await(batcher.submitKeyed(key, columns)));
@@ -65,15 +65,15 @@ final class BatchPlan {
         return declared;
     }
 
-    /** Runs the merged call of one batch through a join point of one of its calls. */
+    /** Runs the merged call of one batch through a copy of the invocation of one of its calls. */
     CompletionStage<List<Object>> execute(Key key, List<List<Object>> columns) throws Exception {
-        Object[] merged = signature.mergedArguments(key.joinPoint.getArgs(), columns);
-        Object result = Invocations.proceed(() -> key.joinPoint.proceed(merged));
+        Object[] merged = signature.mergedArguments(key.invocation.getArguments(), columns);
+        Object result = Invocations.proceed(() -> Invocations.proceedWith(key.invocation, merged));
         return switch (signature.kind()) {
             case PLAIN -> CompletableFuture.completedFuture(signature.resultRows(result));
-            case FUTURE -> result == null ? CompletableFuture.failedFuture(Invocations.returnedNull(key.joinPoint))
+            case FUTURE -> result == null ? CompletableFuture.failedFuture(Invocations.returnedNull(key.method))
                     : Invocations.usable((CompletionStage<?>) result).thenApply(signature::resultRows);
-            case MONO -> result == null ? CompletableFuture.failedFuture(Invocations.returnedNull(key.joinPoint))
+            case MONO -> result == null ? CompletableFuture.failedFuture(Invocations.returnedNull(key.method))
                     : reactive.toStage(result).thenApply(signature::resultRows);
             case FLUX -> throw new IllegalStateException("@Batch does not support Flux");
         };
@@ -81,7 +81,7 @@ final class BatchPlan {
 
     /**
      * The batch key of one call: calls merge only when they go to the same target object and method
-     * with equal non-batched arguments. The join point and plan ride along to run the merged call;
+     * with equal non-batched arguments. The invocation and plan ride along to run the merged call;
      * they take no part in equality.
      */
     static final class Key {
@@ -89,14 +89,14 @@ final class BatchPlan {
         private final Object target;
         private final Method method;
         private final Object[] keyArguments;
-        private final ProceedingJoinPoint joinPoint;
+        private final MethodInvocation invocation;
         private final BatchPlan plan;
 
-        Key(Object target, Method method, Object[] keyArguments, ProceedingJoinPoint joinPoint, BatchPlan plan) {
+        Key(Object target, Method method, Object[] keyArguments, MethodInvocation invocation, BatchPlan plan) {
             this.target = target;
             this.method = method;
             this.keyArguments = keyArguments;
-            this.joinPoint = joinPoint;
+            this.invocation = invocation;
             this.plan = plan;
         }
 

@@ -1,20 +1,29 @@
 package dev.dike.spring.aop;
 
+import dev.dike.annotation.Batch;
+import dev.dike.annotation.LimitJobs;
+import dev.dike.annotation.Retry;
 import dev.dike.spring.DikeRegistry;
 import dev.dike.spring.autoconfigure.DikeProperties;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
 import org.springframework.util.function.SingletonSupplier;
 
 /**
- * The aspects behind {@code @Retry}, {@code @LimitJobs} and {@code @Batch}, and the startup check of
+ * The advisors behind {@code @Retry}, {@code @LimitJobs} and {@code @Batch}, and the startup check of
  * every annotated bean. Imported by {@link dev.dike.spring.autoconfigure.DikeAutoConfiguration}
  * unless {@code dike.enabled=false}; not meant to be used directly.
+ *
+ * <p>The advisors are infrastructure beans, so that any auto-proxy creator applies them: the
+ * AspectJ-aware one that Spring Boot registers when AspectJ is on the class path, and the
+ * infrastructure one it registers otherwise.
  */
 @Configuration(proxyBeanMethods = false)
 public class DikeAspectsConfiguration {
@@ -36,18 +45,24 @@ public class DikeAspectsConfiguration {
     }
 
     @Bean
-    static RetryAspect dikeRetryAspect(ObjectProvider<MethodPlans> plans, DikeProperties properties) {
-        return new RetryAspect(SingletonSupplier.of(plans::getObject), properties.getAspectOrder().getRetry());
+    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+    static DikeAdvisor dikeRetryAdvisor(ObjectProvider<MethodPlans> plans, DikeProperties properties) {
+        return new DikeAdvisor(Retry.class, new RetryInterceptor(SingletonSupplier.of(plans::getObject)),
+                properties.getAspectOrder().getRetry());
     }
 
     @Bean
-    static LimitAspect dikeLimitAspect(ObjectProvider<MethodPlans> plans, DikeProperties properties) {
-        return new LimitAspect(SingletonSupplier.of(plans::getObject), properties.getAspectOrder().getLimit());
+    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+    static DikeAdvisor dikeLimitAdvisor(ObjectProvider<MethodPlans> plans, DikeProperties properties) {
+        return new DikeAdvisor(LimitJobs.class, new LimitInterceptor(SingletonSupplier.of(plans::getObject)),
+                properties.getAspectOrder().getLimit());
     }
 
     @Bean
-    static BatchAspect dikeBatchAspect(ObjectProvider<MethodPlans> plans, DikeProperties properties) {
-        return new BatchAspect(SingletonSupplier.of(plans::getObject), properties.getAspectOrder().getBatch());
+    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+    static DikeAdvisor dikeBatchAdvisor(ObjectProvider<MethodPlans> plans, DikeProperties properties) {
+        return new DikeAdvisor(Batch.class, new BatchInterceptor(SingletonSupplier.of(plans::getObject)),
+                properties.getAspectOrder().getBatch());
     }
 
     /** Registers the Reactor adapter only when Reactor is on the class path. */

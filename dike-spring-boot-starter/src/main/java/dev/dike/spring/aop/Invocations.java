@@ -1,12 +1,14 @@
 package dev.dike.spring.aop;
 
+import java.lang.reflect.Method;
 import java.lang.reflect.UndeclaredThrowableException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 
-import org.aspectj.lang.ProceedingJoinPoint;
+import org.aopalliance.intercept.MethodInvocation;
+import org.springframework.aop.ProxyMethodInvocation;
 
 /** Helpers that call an advised method and hand its outcome to the core primitives unchanged. */
 final class Invocations {
@@ -28,15 +30,38 @@ final class Invocations {
     }
 
     /**
+     * A call of the rest of the interceptor chain and the method that may run any number of times,
+     * on any thread, also after the interceptor returned: each run proceeds on a fresh copy of the
+     * invocation, whose position in the chain is its own.
+     */
+    static MethodCall again(MethodInvocation invocation) {
+        ProxyMethodInvocation proxied = proxied(invocation);
+        return () -> proxied.invocableClone().proceed();
+    }
+
+    /** The same as {@link #again}, with other arguments. */
+    static Object proceedWith(MethodInvocation invocation, Object[] arguments) throws Throwable {
+        return proxied(invocation).invocableClone(arguments).proceed();
+    }
+
+    private static ProxyMethodInvocation proxied(MethodInvocation invocation) {
+        if (invocation instanceof ProxyMethodInvocation proxied) {
+            return proxied;
+        }
+        throw new IllegalStateException("dike advice must run in a Spring AOP proxy, which can proceed more than once; "
+                + "got a " + invocation.getClass().getName() + " for " + invocation.getMethod());
+    }
+
+    /**
      * Proceeds with an asynchronous method: a synchronous throw, or a {@code null} future, becomes a
      * failed stage, so that the primitives see every failure in one place.
      */
-    static CompletionStage<Object> proceedAsync(ProceedingJoinPoint joinPoint) {
+    static CompletionStage<Object> proceedAsync(MethodCall call, Method method) {
         try {
             @SuppressWarnings("unchecked")
-            CompletionStage<Object> stage = (CompletionStage<Object>) joinPoint.proceed();
+            CompletionStage<Object> stage = (CompletionStage<Object>) call.proceed();
             if (stage == null) {
-                return CompletableFuture.failedFuture(returnedNull(joinPoint));
+                return CompletableFuture.failedFuture(returnedNull(method));
             }
             return usable(stage);
         } catch (Throwable t) {
@@ -55,9 +80,9 @@ final class Invocations {
         return stage instanceof CompletableFuture ? stage.toCompletableFuture() : stage;
     }
 
-    static NullPointerException returnedNull(ProceedingJoinPoint joinPoint) {
-        return new NullPointerException(joinPoint.getSignature().toShortString()
-                + " returned null instead of a future or publisher");
+    static NullPointerException returnedNull(Method method) {
+        return new NullPointerException(method.getDeclaringClass().getSimpleName() + "." + method.getName()
+                + "(..) returned null instead of a future or publisher");
     }
 
     /** Strips the wrappers that futures add, to give callers the original exception. */

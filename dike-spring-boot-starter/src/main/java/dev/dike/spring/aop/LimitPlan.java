@@ -2,7 +2,7 @@ package dev.dike.spring.aop;
 
 import dev.dike.limit.JobLimiter;
 
-import org.aspectj.lang.ProceedingJoinPoint;
+import org.aopalliance.intercept.MethodInvocation;
 
 /** How one {@code @LimitJobs} method is called: under a permit held until its result completes. */
 final class LimitPlan {
@@ -21,12 +21,15 @@ final class LimitPlan {
         return limiter;
     }
 
-    Object invoke(ProceedingJoinPoint joinPoint) throws Throwable {
+    Object invoke(MethodInvocation invocation) throws Throwable {
         return switch (kind) {
-            case PLAIN -> limiter.call(() -> Invocations.proceed(joinPoint::proceed));
-            case FUTURE -> limiter.executeAsync(() -> Invocations.proceedAsync(joinPoint));
-            case MONO -> reactive.limit(limiter, joinPoint::proceed, false);
-            case FLUX -> reactive.limit(limiter, joinPoint::proceed, true);
+            // Runs at most once, on this thread, before invoke returns: the invocation itself proceeds.
+            case PLAIN -> limiter.call(() -> Invocations.proceed(invocation::proceed));
+            // May run later on another thread (after waiting for a permit), or once per subscription.
+            case FUTURE -> limiter.executeAsync(() -> Invocations.proceedAsync(Invocations.again(invocation),
+                    invocation.getMethod()));
+            case MONO -> reactive.limit(limiter, Invocations.again(invocation), false);
+            case FLUX -> reactive.limit(limiter, Invocations.again(invocation), true);
         };
     }
 }

@@ -1,6 +1,6 @@
 package dev.dike.spring.aop;
 
-/** One call of an advised method, e.g. {@code ProceedingJoinPoint::proceed}. */
+/** One call of an advised method, e.g. {@code MethodInvocation::proceed}. */
 @FunctionalInterface
 interface MethodCall {
 

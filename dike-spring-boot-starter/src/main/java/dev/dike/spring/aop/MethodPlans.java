@@ -14,8 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.aspectj.lang.ProceedingJoinPoint;
-import org.aspectj.lang.reflect.MethodSignature;
+import org.aopalliance.intercept.MethodInvocation;
 import org.springframework.aop.framework.AopProxyUtils;
 import org.springframework.aop.support.AopUtils;
 
@@ -46,16 +45,16 @@ final class MethodPlans {
         this.reactive = reactive;
     }
 
-    RetryPlan retry(ProceedingJoinPoint joinPoint) {
-        return of(joinPoint).retry;
+    RetryPlan retry(MethodInvocation invocation) {
+        return of(invocation).retry;
     }
 
-    LimitPlan limit(ProceedingJoinPoint joinPoint) {
-        return of(joinPoint).limit;
+    LimitPlan limit(MethodInvocation invocation) {
+        return of(invocation).limit;
     }
 
-    BatchPlan batch(ProceedingJoinPoint joinPoint) {
-        return of(joinPoint).batch;
+    BatchPlan batch(MethodInvocation invocation) {
+        return of(invocation).batch;
     }
 
     /** @return the names used by {@code @Retry}, {@code @LimitJobs} or {@code @Batch} methods so far */
@@ -75,9 +74,9 @@ final class MethodPlans {
         }
     }
 
-    private Plans of(ProceedingJoinPoint joinPoint) {
-        Class<?> targetClass = AopProxyUtils.ultimateTargetClass(joinPoint.getTarget());
-        Method method = ((MethodSignature) joinPoint.getSignature()).getMethod();
+    private Plans of(MethodInvocation invocation) {
+        Class<?> targetClass = AopProxyUtils.ultimateTargetClass(invocation.getThis());
+        Method method = invocation.getMethod();
         Plans found = plans.get(new MethodKey(targetClass, method));
         if (found != null) {
             return found;

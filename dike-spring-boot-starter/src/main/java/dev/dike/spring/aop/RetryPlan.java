@@ -2,11 +2,11 @@ package dev.dike.spring.aop;
 
 import dev.dike.retry.Retrier;
 
-import org.aspectj.lang.ProceedingJoinPoint;
+import org.aopalliance.intercept.MethodInvocation;
 
 /**
- * How one {@code @Retry} method is called: every attempt proceeds through the join point again,
- * which runs the inner advice (such as {@code @LimitJobs}) and the method anew.
+ * How one {@code @Retry} method is called: every attempt proceeds through a fresh copy of the
+ * invocation, which runs the inner advice (such as {@code @LimitJobs}) and the method anew.
  */
 final class RetryPlan {
 
@@ -24,12 +24,13 @@ final class RetryPlan {
         return retrier;
     }
 
-    Object invoke(ProceedingJoinPoint joinPoint) throws Throwable {
+    Object invoke(MethodInvocation invocation) throws Throwable {
+        MethodCall attempt = Invocations.again(invocation);
         return switch (kind) {
-            case PLAIN -> retrier.call(() -> Invocations.proceed(joinPoint::proceed));
-            case FUTURE -> retrier.executeAsync(() -> Invocations.proceedAsync(joinPoint));
-            case MONO -> reactive.retry(retrier, joinPoint::proceed, false);
-            case FLUX -> reactive.retry(retrier, joinPoint::proceed, true);
+            case PLAIN -> retrier.call(() -> Invocations.proceed(attempt));
+            case FUTURE -> retrier.executeAsync(() -> Invocations.proceedAsync(attempt, invocation.getMethod()));
+            case MONO -> reactive.retry(retrier, attempt, false);
+            case FLUX -> reactive.retry(retrier, attempt, true);
         };
     }
 }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.aop.support.AopUtils;
@@ -70,23 +71,36 @@ class DikeAutoConfigurationTest {
 
     @Test
     void registersTheAspectsAndTheReactorAdapterWhenReactorIsPresent() {
-        runner.run(context -> assertThat(context).hasBean("dikeRetryAspect").hasBean("dikeLimitAspect")
-                .hasBean("dikeBatchAspect").hasBean("dikeStartupCheck").hasBean("dikeReactorAdapter"));
+        runner.run(context -> assertThat(context).hasBean("dikeRetryAdvisor").hasBean("dikeLimitAdvisor")
+                .hasBean("dikeBatchAdvisor").hasBean("dikeStartupCheck").hasBean("dikeReactorAdapter"));
     }
 
     @Test
     void worksWithoutReactor() {
         runner.withClassLoader(new FilteredClassLoader("reactor.core")).withBean(FutureClient.class).run(context -> {
-            assertThat(context).hasNotFailed().hasBean("dikeRetryAspect").doesNotHaveBean("dikeReactorAdapter");
+            assertThat(context).hasNotFailed().hasBean("dikeRetryAdvisor").doesNotHaveBean("dikeReactorAdapter");
             assertThat(context.getBean(DikeRegistry.class).retriers()).containsOnlyKeys("FutureClient.fetch");
             assertThat(AopUtils.isAopProxy(context.getBean(FutureClient.class))).isTrue();
+        });
+    }
+
+    /** Without AspectJ, Spring Boot registers the infrastructure auto-proxy creator; it applies dike too. */
+    @Test
+    void worksWithoutAspectJ() {
+        runner.withClassLoader(new FilteredClassLoader("org.aspectj")).withBean(FailsOnceClient.class).run(context -> {
+            assertThat(context).hasNotFailed();
+            FailsOnceClient client = context.getBean(FailsOnceClient.class);
+            assertThat(AopUtils.isAopProxy(client)).isTrue();
+
+            assertThat(client.fetch()).succeedsWithin(Duration.ofSeconds(5)).isEqualTo("second attempt");
+            assertThat(client.calls()).isEqualTo(2);
         });
     }
 
     @Test
     void backsOffWithoutItsAutoConfiguration() {
         new ApplicationContextRunner().withBean(FutureClient.class).run(context ->
-                assertThat(context).doesNotHaveBean(DikeRegistry.class).doesNotHaveBean("dikeRetryAspect"));
+                assertThat(context).doesNotHaveBean(DikeRegistry.class).doesNotHaveBean("dikeRetryAdvisor"));
     }
 
     @Test
@@ -99,6 +113,20 @@ class DikeAutoConfigurationTest {
         @Retry
         public CompletableFuture<String> fetch() {
             return CompletableFuture.completedFuture("x");
+        }
+    }
+
+    public static class FailsOnceClient {
+        private final AtomicInteger calls = new AtomicInteger();
+
+        public int calls() {
+            return calls.get();
+        }
+
+        @Retry(attempts = 2, delay = "0ms")
+        public CompletableFuture<String> fetch() {
+            return calls.incrementAndGet() == 1 ? CompletableFuture.failedFuture(new IllegalStateException("first"))
+                    : CompletableFuture.completedFuture("second attempt");
         }
     }
 
