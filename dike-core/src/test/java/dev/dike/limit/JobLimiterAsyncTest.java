@@ -161,6 +161,26 @@ class JobLimiterAsyncTest {
         assertThat(limiter.inFlight()).isZero();
     }
 
+    /** Futures complete before the operation returns are read at once; minimal stages' isDone() throws. */
+    @ParameterizedTest
+    @ValueSource(strings = {"full", "minimal"})
+    void operationsWhoseFutureIsAlreadyCompleteReleaseThePermitAndPassTheOutcomeOn(String kind) {
+        JobLimiter limiter = limiter(1);
+        IllegalStateException boom = new IllegalStateException("boom");
+        boolean minimal = kind.equals("minimal");
+
+        CompletableFuture<String> ok = limiter.executeAsync(() -> minimal
+                ? CompletableFuture.completedStage("done") : CompletableFuture.completedFuture("done"));
+        assertThat(ok).isCompletedWithValue("done");
+        assertThat(limiter.inFlight()).isZero();
+
+        CompletableFuture<String> failed = limiter.executeAsync(() -> minimal
+                ? CompletableFuture.<String>failedStage(boom) : CompletableFuture.<String>failedFuture(boom));
+        assertThatThrownBy(failed::join).isInstanceOf(CompletionException.class).cause().isSameAs(boom);
+        assertThat(limiter.inFlight()).isZero();
+        assertThat(limiter.permittedCount()).isEqualTo(2);
+    }
+
     @Test
     void synchronousThrowOfTheOperationBecomesAFailedFutureAndReleasesThePermit() {
         JobLimiter limiter = limiter(1);

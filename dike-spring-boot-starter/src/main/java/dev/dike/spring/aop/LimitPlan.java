@@ -23,11 +23,11 @@ final class LimitPlan {
 
     Object invoke(MethodInvocation invocation) throws Throwable {
         return switch (kind) {
-            // Runs at most once, on this thread, before invoke returns: the invocation itself proceeds.
+            // The operation runs at most once (perhaps later, on another thread, after waiting for a
+            // permit, as Spring's own async interceptor does): the invocation itself proceeds.
             case PLAIN -> limiter.call(() -> Invocations.proceed(invocation::proceed));
-            // May run later on another thread (after waiting for a permit), or once per subscription.
-            case FUTURE -> limiter.executeAsync(() -> Invocations.proceedAsync(Invocations.again(invocation),
-                    invocation.getMethod()));
+            case FUTURE -> limiter.executeAsync(() -> Invocations.proceedAsync(invocation::proceed, invocation.getMethod()));
+            // A publisher may be subscribed to more than once: each subscription proceeds on its own copy.
             case MONO -> reactive.limit(limiter, Invocations.again(invocation), false);
             case FLUX -> reactive.limit(limiter, Invocations.again(invocation), true);
         };

@@ -19,7 +19,7 @@ import org.springframework.aop.framework.AopProxyUtils;
 import org.springframework.aop.support.AopUtils;
 
 /**
- * Turns each annotated method into the plans the aspects follow, once per bean class and method:
+ * Turns each annotated method into the plans the interceptors follow, once per bean class and method:
  * resolves the instance name and configuration, checks the method, and gets the instance from the
  * {@link DikeRegistry}. The startup check fills it for every bean; a class met only at call time is
  * resolved on its first call.
@@ -31,7 +31,13 @@ final class MethodPlans {
     private final DikeRegistry registry;
     private final InstanceConfigResolver config;
     private final ReactiveAdapter reactive;
-    private final Map<MethodKey, Plans> plans = new ConcurrentHashMap<>();
+    /** Per bean class, then per method: found on every call without allocating a composite key. */
+    private final ClassValue<Map<Method, Plans>> plans = new ClassValue<>() {
+        @Override
+        protected Map<Method, Plans> computeValue(Class<?> beanClass) {
+            return new ConcurrentHashMap<>();
+        }
+    };
     private final Set<String> retryNames = ConcurrentHashMap.newKeySet();
     private final Set<String> limitNames = ConcurrentHashMap.newKeySet();
     private final Set<String> batchNames = ConcurrentHashMap.newKeySet();
@@ -69,7 +75,7 @@ final class MethodPlans {
      */
     void resolve(String beanName, Class<?> userClass, Iterable<Method> methods) {
         for (Method method : methods) {
-            plans.computeIfAbsent(new MethodKey(userClass, method),
+            plans.get(userClass).computeIfAbsent(method,
                     key -> create(new AdvisedMethod(beanName, userClass, method)));
         }
     }
@@ -77,13 +83,13 @@ final class MethodPlans {
     private Plans of(MethodInvocation invocation) {
         Class<?> targetClass = AopProxyUtils.ultimateTargetClass(invocation.getThis());
         Method method = invocation.getMethod();
-        Plans found = plans.get(new MethodKey(targetClass, method));
+        Map<Method, Plans> ofClass = plans.get(targetClass);
+        Plans found = ofClass.get(method);
         if (found != null) {
             return found;
         }
         Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
-        return plans.computeIfAbsent(new MethodKey(targetClass, method),
-                key -> create(new AdvisedMethod(null, targetClass, specific)));
+        return ofClass.computeIfAbsent(method, key -> create(new AdvisedMethod(null, targetClass, specific)));
     }
 
     private Plans create(AdvisedMethod where) {
@@ -158,8 +164,5 @@ final class MethodPlans {
     }
 
     private record Plans(RetryPlan retry, LimitPlan limit, BatchPlan batch) {
-    }
-
-    private record MethodKey(Class<?> targetClass, Method method) {
     }
 }
