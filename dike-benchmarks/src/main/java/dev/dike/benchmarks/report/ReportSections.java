@@ -44,7 +44,8 @@ final class ReportSections {
 
     private String limit() {
         MarkdownTable time = new MarkdownTable("call", "direct", "no-op interceptor", "no-op aspect (floor)",
-                "dike `@LimitJobs`", "R4j `@Bulkhead`", "Spring `@ConcurrencyLimit`", "dike ÷ best peer", "dike ÷ floor");
+                "dike `@LimitJobs`", "R4j `@Bulkhead`", "Spring `@ConcurrencyLimit`", "dike ÷ best peer", "dike ÷ floor",
+                "dike ÷ no-op interceptor");
         MarkdownTable alloc = new MarkdownTable("call", "direct", "no-op interceptor", "no-op aspect", "dike", "R4j",
                 "Spring");
         for (String group : THREAD_GROUPS) {
@@ -60,7 +61,7 @@ final class ReportSections {
                 double best = best(r4j, spring);
                 time.row(label, scoreWithError(direct), scoreWithError(interceptor), scoreWithError(noOp), scoreWithError(dike),
                         scoreWithError(r4j), scoreWithError(spring), ratio(score(dike), best),
-                        ratio(score(dike), score(noOp)));
+                        ratio(score(dike), score(noOp)), ratio(score(dike), score(interceptor)));
                 alloc.row(label, allocation(direct), allocation(interceptor), allocation(noOp), allocation(dike),
                         allocation(r4j), allocation(spring));
                 target("limit, " + label + ": dike at or below every peer", score(dike), best, 1.0);
