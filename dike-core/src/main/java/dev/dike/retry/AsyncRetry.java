@@ -2,6 +2,8 @@ package dev.dike.retry;
 
 import dev.dike.time.DelayScheduler.ScheduledTask;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -13,29 +15,79 @@ import java.util.function.Supplier;
  *
  * <p>Attempts never overlap: attempt n+1 starts only after attempt n's stage completed and its delay
  * elapsed, so {@link #attempts} is confined to one attempt at a time (each hand-off, through the
- * stage, the scheduler or the executor, is a happens-before edge). Only the caller's completion
- * (cancel, complete, timeout) races with the attempts; {@link #currentAttempt} and
- * {@link #pendingDelay} are volatile and are written before {@link #isDone()} is checked, while the
- * caller's completion writes the result before reading them, so at least one side always sees the
- * other and no attempt starts, and no delay stays scheduled, after the caller completed the future.
+ * stage, the scheduler, the executor or {@link #loopRequests}, is a happens-before edge).
+ *
+ * <p>After a non-zero delay the next attempt runs on the retrier's executor. After a zero delay it
+ * starts at once on the thread that saw the failure, without going through the scheduler or the
+ * executor; to keep the stack flat when attempts fail synchronously, attempts run in a loop
+ * ({@link #attemptLoop()}) that a zero-delay retry re-enters only when no loop is running: a retry
+ * requested from inside the loop (a stage that was already complete, a synchronous throw, a
+ * callback that {@code handle} runs at once) or while the loop is finishing on another thread
+ * becomes its next iteration instead of a nested call.
+ *
+ * <p>Only the caller's completion (cancel, complete, timeout) races with the attempts;
+ * {@link #currentAttempt} and {@link #pendingDelay} are volatile and are written before
+ * {@link #isDone()} is checked, while the caller's completion writes the result before reading them,
+ * so at least one side always sees the other and no attempt starts, and no delay stays scheduled,
+ * after the caller completed the future. The loop checks {@link #isDone()} before every attempt, so
+ * a chain of zero-delay retries stops as soon as the caller's completion is visible.
  *
  * @param <T> the result type
  */
 final class AsyncRetry<T> extends CompletableFuture<T> {
 
+    private static final VarHandle LOOP_REQUESTS;
+
+    static {
+        try {
+            LOOP_REQUESTS = MethodHandles.lookup().findVarHandle(AsyncRetry.class, "loopRequests", int.class);
+        } catch (ReflectiveOperationException impossible) {
+            throw new ExceptionInInitializerError(impossible);
+        }
+    }
+
     private final Retrier retrier;
     private final Supplier<? extends CompletionStage<? extends T>> operation;
     private int attempts;
+    /**
+     * Attempts requested of the running {@link #attemptLoop()}, the one being made included; 0 when
+     * no loop runs. Plain when written by the constructor (not yet shared), atomic afterwards.
+     */
+    private int loopRequests;
     private volatile CompletionStage<?> currentAttempt;
     private volatile PendingDelay pendingDelay;
 
     AsyncRetry(Retrier retrier, Supplier<? extends CompletionStage<? extends T>> operation) {
         this.retrier = retrier;
         this.operation = operation;
+        this.loopRequests = 1; // the first attempt: start() runs the loop without an atomic update
     }
 
-    /** Starts the next attempt unless the caller already completed (e.g. cancelled) this future. */
-    void runAttempt() {
+    /** Makes the first attempt, and the zero-delay retries that follow it, on the caller's thread. */
+    void start() {
+        attemptLoop();
+    }
+
+    /**
+     * Starts the next attempt on this thread, or leaves it to the loop that is already running (on
+     * this thread, further down the stack, or on the thread finishing the previous attempt).
+     */
+    private void startNextAttempt() {
+        if ((int) LOOP_REQUESTS.getAndAdd(this, 1) == 0) {
+            attemptLoop();
+        }
+    }
+
+    /** Makes attempts while some are requested; the caller owns the loop (loopRequests >= 1). */
+    private void attemptLoop() {
+        do {
+            runAttempt();
+            // Once this future is done no attempt may start again, so the count no longer matters.
+        } while (!isDone() && (int) LOOP_REQUESTS.getAndAdd(this, -1) != 1);
+    }
+
+    /** Starts one attempt unless the caller already completed (e.g. cancelled) this future. */
+    private void runAttempt() {
         if (isDone()) {
             return;
         }
@@ -61,22 +113,25 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
             // A minimal stage (completedStage(), failedStage()) is a CompletableFuture whose isDone() throws;
             // toCompletableFuture() gives a full view of it, and is the future itself for any other one.
             CompletableFuture<? extends T> future = stage.toCompletableFuture();
-            if (future.isDone()) {
-                // Already complete: read the result directly instead of allocating a dependent stage.
-                completedAttempt(future);
+            if (future.isDone() && !future.isCompletedExceptionally()) {
+                // Already succeeded: read the value directly instead of allocating a dependent stage.
+                attemptSucceeded(future.join()); // does not block: the future is done
                 return;
             }
         }
-        stage.whenComplete(this::attemptCompleted);
+        // handle(), which runs at once if the stage is already complete. Neither join() nor whenComplete():
+        // both would wrap a failure in a new CompletionException, filling in a stack trace per failed attempt.
+        stage.handle(this::attemptCompleted);
     }
 
-    /** Receives the outcome of the current attempt's stage. */
-    private void attemptCompleted(T value, Throwable error) {
+    /** Receives the outcome of the current attempt's stage; the returned value is not used. */
+    private Void attemptCompleted(T value, Throwable error) {
         if (error != null) {
             attemptFailed(error);
         } else {
             attemptSucceeded(value);
         }
+        return null;
     }
 
     @Override
@@ -106,17 +161,6 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
         return completed;
     }
 
-    private void completedAttempt(CompletableFuture<? extends T> done) {
-        T value;
-        try {
-            value = done.join(); // does not block: the future is done
-        } catch (Throwable error) {
-            attemptFailed(error);
-            return;
-        }
-        attemptSucceeded(value);
-    }
-
     private void attemptSucceeded(T value) {
         if (super.complete(value)) {
             retrier.events().completed(attempts == 1 ? RetryOutcome.SUCCESS_WITHOUT_RETRY
@@ -136,6 +180,11 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
         }
         long delayNanos = rules.delayNanos(attempts);
         retrier.events().retryScheduled(attempts, error, delayNanos);
+        if (delayNanos == 0) {
+            // Nothing to wait for: a timer task and an executor hand-off would only add two thread hops.
+            startNextAttempt();
+            return;
+        }
         PendingDelay delay = new PendingDelay(error);
         // Published before scheduling, so a later retry's delay can never be overwritten by this one.
         pendingDelay = delay;
@@ -176,8 +225,8 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
     }
 
     /**
-     * The wait before one retry. Its task runs on the scheduler's thread and only hands the next
-     * attempt to the executor.
+     * The wait before one retry after a non-zero delay. Its task runs on the scheduler's thread and
+     * only hands the next attempt to the executor.
      */
     private final class PendingDelay implements Runnable {
 
@@ -211,7 +260,7 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
                 return;
             }
             try {
-                retrier.executor().execute(AsyncRetry.this::runAttempt);
+                retrier.executor().execute(AsyncRetry.this::startNextAttempt);
             } catch (Throwable rejected) {
                 rejected.addSuppressed(lastError);
                 finishExceptionally(rejected);

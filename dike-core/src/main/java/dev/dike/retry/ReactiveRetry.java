@@ -14,9 +14,13 @@ import reactor.util.retry.Retry;
  * One subscription to a publisher decorated by {@link ReactorRetry}: counts its attempts, decides
  * after each failure and reports the outcome once. Reactive Streams serializes the signals of one
  * subscription, and attempts never overlap, so the counter needs no synchronization beyond the
- * volatile write that publishes it across the executor hand-off.
+ * volatile write that publishes it across the executor hand-off. After a zero delay the next attempt
+ * is subscribed at once, on the thread that signalled the failure.
  */
 final class ReactiveRetry {
+
+    /** The trigger of a zero-delay retry: emits at once, so retryWhen resubscribes on this thread. */
+    private static final Mono<Long> NO_DELAY = Mono.just(0L);
 
     private final Retrier retrier;
     private volatile int attempts;
@@ -80,12 +84,17 @@ final class ReactiveRetry {
         }
         long delayNanos = rules.delayNanos(failedAttempt);
         retrier.events().retryScheduled(failedAttempt, error, delayNanos);
+        if (delayNanos == 0) {
+            // Nothing to wait for: skip the timer and executor hops. retryWhen resubscribes in its own
+            // drain loop, so attempts that fail synchronously iterate there instead of nesting.
+            return NO_DELAY;
+        }
         return Mono.create(sink -> schedule(sink, delayNanos));
     }
 
     /**
-     * Emits once the delay has elapsed, on the executor, so the next attempt never runs on the timer
-     * thread. Cancelling (disposing the subscription) removes the scheduled task.
+     * Emits once a non-zero delay has elapsed, on the executor, so the next attempt never runs on the
+     * timer thread. Cancelling (disposing the subscription) removes the scheduled task.
      */
     private void schedule(MonoSink<Long> sink, long delayNanos) {
         ScheduledTask task = retrier.scheduler().schedule(() -> {

@@ -17,7 +17,9 @@ import reactor.core.publisher.Mono;
  *
  * <p>Matching, delays, log lines and listener events are those of {@link Retrier}; each subscription
  * has its own attempt count and reports its end to the listener once (not when disposed). After a
- * delay, the next attempt is subscribed on the retrier's executor.
+ * non-zero delay, the next attempt is subscribed on the retrier's executor; after a zero delay, at
+ * once on the thread that signalled the failure (Reactor's {@code retryWhen} resubscribes in a loop,
+ * so attempts that fail synchronously do not nest).
  */
 public final class ReactorRetry {
 

@@ -31,8 +31,11 @@ import java.util.function.Supplier;
  *   <li>Each failed attempt but the last logs one WARN line on logger {@code dev.dike.retry}:
  *       {@code Caught exception <exception>. Retrying in <seconds>s ...}, with the seconds rounded to
  *       3 significant digits and the stack trace when {@link RetryConfig#logExceptionInfo()}.</li>
- *   <li>Asynchronous delays are scheduled on the {@link DelayScheduler}, and the next attempt runs
- *       on the executor; only {@link #call(Callable)} sleeps, on its caller's thread.</li>
+ *   <li>Asynchronous calls schedule a non-zero delay on the {@link DelayScheduler}, and the next
+ *       attempt then runs on the executor. With a zero delay the next attempt starts at once on the
+ *       thread that completed the failed one, in a loop, so any number of attempts failing
+ *       synchronously keeps the stack flat. Only {@link #call(Callable)} sleeps, on its caller's
+ *       thread.</li>
  *   <li>Cancelling the future returned by {@link #executeAsync(Supplier)} (or completing it from
  *       outside, e.g. with {@code orTimeout}) stops the retries, cancels a pending delay and cancels
  *       the current attempt's future.</li>
@@ -101,7 +104,7 @@ public final class Retrier {
     public <T> CompletableFuture<T> executeAsync(Supplier<? extends CompletionStage<? extends T>> operation) {
         Objects.requireNonNull(operation, "operation");
         AsyncRetry<T> call = new AsyncRetry<>(this, operation);
-        call.runAttempt(); // the first attempt runs on the caller's thread, like an undecorated call
+        call.start(); // the first attempt runs on the caller's thread, like an undecorated call
         return call;
     }
 
@@ -229,7 +232,9 @@ public final class Retrier {
         }
 
         /**
-         * @param executor runs the attempts that follow a delay; default the common fork-join pool
+         * @param executor runs the attempts that follow a non-zero delay (with a zero delay the next
+         *                 attempt starts on the thread that completed the failed one); default the
+         *                 common fork-join pool
          * @return this builder
          */
         public Builder executor(Executor executor) {

@@ -386,7 +386,8 @@ class RetrierAsyncTest extends RetryFixture {
     void cancelInsideTheOperationCancelsTheAttemptItReturns() {
         AtomicReference<CompletableFuture<String>> result = new AtomicReference<>();
         CompletableFuture<String> attempt = new CompletableFuture<>();
-        Retrier retrier = retrier(RetryConfig.builder());
+        // A delay, so that the second attempt is made after executeAsync returned the future.
+        Retrier retrier = retrier(RetryConfig.builder().delay(Duration.ofMillis(1)));
         AtomicInteger calls = new AtomicInteger();
 
         result.set(retrier.executeAsync(() -> {
@@ -396,7 +397,7 @@ class RetrierAsyncTest extends RetryFixture {
             }
             return CompletableFuture.failedFuture(new IllegalStateException("first"));
         }));
-        scheduler.runDueTasks();
+        scheduler.advance(1, TimeUnit.MILLISECONDS);
 
         assertThat(calls).hasValue(2);
         assertThat(attempt).isCancelled();
@@ -466,10 +467,11 @@ class RetrierAsyncTest extends RetryFixture {
     void cancelWhileTheNextAttemptIsQueuedOnTheExecutorPreventsIt() {
         Queue<Runnable> executorQueue = new ArrayDeque<>();
         AtomicInteger calls = new AtomicInteger();
-        Retrier retrier = Retrier.builder("queued").scheduler(scheduler).executor(executorQueue::add).build();
+        Retrier retrier = Retrier.builder("queued").config(RetryConfig.builder().delay(Duration.ofMillis(5)).build())
+                .scheduler(scheduler).executor(executorQueue::add).build();
 
         CompletableFuture<String> result = retrier.executeAsync(failing(1, calls));
-        scheduler.runDueTasks();
+        scheduler.advance(5, TimeUnit.MILLISECONDS);
         result.cancel(false);
         executorQueue.poll().run();
 
@@ -480,12 +482,13 @@ class RetrierAsyncTest extends RetryFixture {
     @Test
     void rejectedExecutorFailsTheCallWithTheRejectionAndTheLastError() {
         RejectedExecutionException rejection = new RejectedExecutionException("shut down");
-        Retrier retrier = Retrier.builder("rejecting").scheduler(scheduler).executor(task -> {
-            throw rejection;
-        }).listener(listener).build();
+        Retrier retrier = Retrier.builder("rejecting").config(RetryConfig.builder().delay(Duration.ofMillis(5)).build())
+                .scheduler(scheduler).executor(task -> {
+                    throw rejection;
+                }).listener(listener).build();
 
         CompletableFuture<String> result = retrier.executeAsync(failing(1, new AtomicInteger()));
-        scheduler.runDueTasks();
+        scheduler.advance(5, TimeUnit.MILLISECONDS);
 
         Throwable failure = result.handle((value, error) -> error).join();
         assertThat(failure).isSameAs(rejection);
@@ -507,7 +510,8 @@ class RetrierAsyncTest extends RetryFixture {
                 return 0;
             }
         };
-        Retrier retrier = Retrier.builder("no-timer").scheduler(rejecting).executor(DIRECT).build();
+        Retrier retrier = Retrier.builder("no-timer").config(RetryConfig.builder().delay(Duration.ofMillis(5)).build())
+                .scheduler(rejecting).executor(DIRECT).build();
 
         CompletableFuture<String> result = retrier.executeAsync(failing(1, new AtomicInteger()));
 
@@ -558,7 +562,7 @@ class RetrierAsyncTest extends RetryFixture {
 
     /** A stage whose {@code toCompletableFuture} is unsupported, as the interface allows. */
     @SuppressWarnings("unchecked")
-    private static CompletionStage<String> stageWithoutToCompletableFuture(CompletableFuture<String> backing) {
+    static CompletionStage<String> stageWithoutToCompletableFuture(CompletableFuture<String> backing) {
         return (CompletionStage<String>) Proxy.newProxyInstance(RetrierAsyncTest.class.getClassLoader(),
                 new Class<?>[] {CompletionStage.class}, (proxy, method, args) -> {
                     if (method.getName().equals("toCompletableFuture")) {

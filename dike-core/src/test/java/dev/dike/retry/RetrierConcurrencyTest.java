@@ -19,7 +19,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -127,24 +127,11 @@ class RetrierConcurrencyTest {
                 }
                 return attempt;
             });
-            AtomicBoolean stop = new AtomicBoolean();
-            CountDownLatch driverStarted = new CountDownLatch(1);
-            Thread driver = new Thread(() -> {
-                driverStarted.countDown();
-                while (!stop.get()) {
-                    CompletableFuture<String> latest = attemptFutures.get(attemptFutures.size() - 1);
-                    latest.completeExceptionally(new IllegalStateException("again"));
-                    scheduler.advance(1, TimeUnit.NANOSECONDS);
-                }
+            int callsWhenCancelled = stopWhileDriven(() -> result.cancel(false), calls, () -> {
+                CompletableFuture<String> latest = attemptFutures.get(attemptFutures.size() - 1);
+                latest.completeExceptionally(new IllegalStateException("again"));
+                scheduler.advance(1, TimeUnit.NANOSECONDS);
             });
-            driver.start();
-            driverStarted.await();
-            spin(ThreadLocalRandom.current().nextInt(2000));
-
-            result.cancel(false);
-            int callsWhenCancelled = calls.get();
-            stop.set(true);
-            driver.join();
 
             assertThat(result).isCancelled();
             assertThat(scheduler.pendingTasks()).as("round %d: scheduled tasks left", round).isZero();
@@ -152,6 +139,45 @@ class RetrierConcurrencyTest {
             assertThat(calls.get()).as("round %d: attempts after cancel", round).isLessThanOrEqualTo(callsWhenCancelled + 1);
             assertThat(attemptFutures).as("round %d: attempt futures", round).allMatch(CompletableFuture::isDone);
         }
+    }
+
+    /**
+     * Zero delays: each failure starts the next attempt on the thread that saw it, here the test's
+     * thread (attempts that fail at once) or a driver thread that fails the pending attempt, often
+     * while the other thread is still finishing its loop. Cancelling at a random moment must stop the
+     * chain: at most the attempt that was starting may begin after it, and every attempt ends.
+     */
+    @Test
+    @Tag("stress")
+    void cancelRacingWithZeroDelayRetriesNeverLeaksAnAttempt() throws Exception {
+        UnusableHandOffs unusable = new UnusableHandOffs();
+        Retrier retrier = unusable.retrier("race", RetryConfig.builder().attempts(RetryConfig.UNLIMITED_ATTEMPTS),
+                RetryListener.NONE);
+        try (RetryLogCapture.Silence quiet = RetryLogCapture.silence()) {
+            for (int round = 0; round < 600; round++) {
+                List<CompletableFuture<String>> attemptFutures = new CopyOnWriteArrayList<>();
+                AtomicReference<CompletableFuture<String>> latest = new AtomicReference<>();
+                AtomicInteger calls = new AtomicInteger();
+                CompletableFuture<String> result = retrier.executeAsync(() -> {
+                    calls.incrementAndGet();
+                    CompletableFuture<String> attempt = new CompletableFuture<>();
+                    attemptFutures.add(attempt);
+                    latest.set(attempt);
+                    if (ThreadLocalRandom.current().nextBoolean()) {
+                        attempt.completeExceptionally(new IllegalStateException("at once"));
+                    }
+                    return attempt;
+                });
+                int callsWhenCancelled = stopWhileDriven(() -> result.cancel(false), calls,
+                        () -> latest.get().completeExceptionally(new IllegalStateException("later")));
+
+                assertThat(result).isCancelled();
+                assertThat(calls.get()).as("round %d: attempts after cancel", round)
+                        .isLessThanOrEqualTo(callsWhenCancelled + 1);
+                assertThat(attemptFutures).as("round %d: attempt futures", round).allMatch(CompletableFuture::isDone);
+            }
+        }
+        assertThat(unusable.uses).hasValue(0);
     }
 
     /** Disposes subscriptions while another thread drives their delays and attempts. */
@@ -168,19 +194,8 @@ class RetrierConcurrencyTest {
                 calls.incrementAndGet();
                 return reactor.core.publisher.Flux.<String>error(new IllegalStateException("again"));
             }).subscribe(value -> { }, error -> terminated.incrementAndGet(), terminated::incrementAndGet);
-            AtomicBoolean stop = new AtomicBoolean();
-            Thread driver = new Thread(() -> {
-                while (!stop.get()) {
-                    scheduler.advance(1, TimeUnit.NANOSECONDS);
-                }
-            });
-            driver.start();
-            spin(ThreadLocalRandom.current().nextInt(2000));
-
-            subscription.dispose();
-            int callsWhenDisposed = calls.get();
-            stop.set(true);
-            driver.join();
+            int callsWhenDisposed = stopWhileDriven(subscription::dispose, calls,
+                    () -> scheduler.advance(1, TimeUnit.NANOSECONDS));
 
             assertThat(scheduler.pendingTasks()).as("round %d: scheduled tasks left", round).isZero();
             scheduler.advance(1, TimeUnit.SECONDS);
@@ -188,6 +203,33 @@ class RetrierConcurrencyTest {
                     .isLessThanOrEqualTo(callsWhenDisposed + 1);
             assertThat(terminated).as("round %d: signals after dispose", round).hasValue(0);
         }
+    }
+
+    /**
+     * Runs {@code driveOnce} over and over on a driver thread, and at a random moment stops the call
+     * from this thread; then stops the driver.
+     *
+     * @return the number of calls made when the call was stopped
+     */
+    private static int stopWhileDriven(Runnable stopCall, AtomicInteger calls, Runnable driveOnce)
+            throws InterruptedException {
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch driverStarted = new CountDownLatch(1);
+        Thread driver = new Thread(() -> {
+            driverStarted.countDown();
+            while (!stop.get()) {
+                driveOnce.run();
+            }
+        });
+        driver.start();
+        driverStarted.await();
+        spin(ThreadLocalRandom.current().nextInt(2000));
+
+        stopCall.run();
+        int callsWhenStopped = calls.get();
+        stop.set(true);
+        driver.join();
+        return callsWhenStopped;
     }
 
     private static void spin(int iterations) {
@@ -277,26 +319,5 @@ class RetrierConcurrencyTest {
     @FunctionalInterface
     private interface ThrowingIntConsumer {
         void accept(int value) throws Exception;
-    }
-
-    private static final class CountingListener implements RetryListener {
-        final LongAdder retries = new LongAdder();
-        final LongAdder completed = new LongAdder();
-        final LongAdder failed = new LongAdder();
-        final LongAdder attempts = new LongAdder();
-
-        @Override
-        public void onRetryScheduled(String name, int failedAttempt, Throwable error, Duration delay) {
-            retries.increment();
-        }
-
-        @Override
-        public void onCompleted(String name, RetryOutcome outcome, int attemptsMade, Throwable error) {
-            completed.increment();
-            attempts.add(attemptsMade);
-            if (error != null) {
-                failed.increment();
-            }
-        }
     }
 }

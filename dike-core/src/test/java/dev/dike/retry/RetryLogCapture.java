@@ -42,6 +42,23 @@ final class RetryLogCapture implements AutoCloseable {
         return messages;
     }
 
+    /**
+     * Turns the retry log off until the returned handle is closed, for tests that retry so often that
+     * recording every line would only cost time and memory (the log format has its own tests).
+     */
+    static Silence silence() {
+        Logger logger = (Logger) LoggerFactory.getLogger("dev.dike.retry");
+        Level level = logger.getLevel();
+        logger.setLevel(Level.ERROR);
+        return () -> logger.setLevel(level);
+    }
+
+    /** Restores the retry log's level when closed. */
+    interface Silence extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     @Override
     public void close() {
         logger.detachAppender(appender);
