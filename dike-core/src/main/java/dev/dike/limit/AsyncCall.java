@@ -82,23 +82,14 @@ final class AsyncCall<T> extends Ticket implements Runnable, BiConsumer<Object, 
         if (stage instanceof CompletableFuture) {
             // toCompletableFuture() is the future itself, or a full view of a minimal stage (whose isDone() throws).
             CompletableFuture<? extends T> future = stage.toCompletableFuture();
-            if (future.isDone()) {
-                completedAlready(future); // no dependent stage to allocate
+            if (future.isDone() && !future.isCompletedExceptionally()) {
+                // Already succeeded: read the value without allocating a dependent stage. Not for a
+                // failure: join() would wrap it in a new CompletionException, with a stack trace.
+                accept(future.join(), null); // does not block: the future is done
                 return;
             }
         }
         stage.whenComplete(this);
-    }
-
-    private void completedAlready(CompletableFuture<? extends T> done) {
-        T value;
-        try {
-            value = done.join(); // does not block: the future is done
-        } catch (Throwable error) {
-            accept(null, error);
-            return;
-        }
-        accept(value, null);
     }
 
     /** The operation's future completed (or the operation could not start): release, then tell the caller. */
