@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What the parts of one {@link Batcher} share: its name and collaborators, the settings in force,
- * the closed flag, the live queue figures, its per-key queues and its dispatcher.
+ * the closed flag, the live queue figures, its per-key queues, its dispatcher, its runner and its
+ * processing timeouts.
  *
  * @param <T> the element type of the batched columns
  * @param <R> the element type of the result
@@ -30,6 +31,8 @@ final class BatchContext<T, R> {
     private final AtomicInteger queuedRows = new AtomicInteger();
     private final KeyQueues<T, R> queues;
     private final BatchDispatcher<T, R> dispatcher;
+    private final BatchRunner<T, R> runner;
+    private final ProcessingTimeouts<T, R> timeouts;
     private volatile BatchConfig config;
     private volatile boolean closed;
 
@@ -43,6 +46,8 @@ final class BatchContext<T, R> {
         this.listener = new SafeBatchListener(listener);
         this.queues = new KeyQueues<>(this);
         this.dispatcher = new BatchDispatcher<>(this, config.maxConcurrentBatches());
+        this.runner = new BatchRunner<>(executor);
+        this.timeouts = new ProcessingTimeouts<>(scheduler, config.maxProcessingTime());
     }
 
     String name() {
@@ -67,6 +72,14 @@ final class BatchContext<T, R> {
 
     BatchDispatcher<T, R> dispatcher() {
         return dispatcher;
+    }
+
+    BatchRunner<T, R> runner() {
+        return runner;
+    }
+
+    ProcessingTimeouts<T, R> timeouts() {
+        return timeouts;
     }
 
     BatchConfig config() {
@@ -101,11 +114,6 @@ final class BatchContext<T, R> {
     void countQueued(int calls, int rows) {
         queuedCalls.addAndGet(calls);
         queuedRows.addAndGet(rows);
-    }
-
-    /** Runs {@code task} on the executor: never call the operation or complete callers on the timer thread. */
-    void execute(Runnable task) {
-        executor.execute(task);
     }
 
     /**

@@ -25,8 +25,9 @@ import java.util.function.UnaryOperator;
  *       exactly once.</li>
  *   <li>When {@link BatchConfig#maxConcurrentBatches()} batches run, the next batch keeps filling
  *       and is formed and started when a slot frees.</li>
- *   <li>A batch still running after {@link BatchConfig#maxProcessingTime()} fails every caller of it
- *       with a {@link java.util.concurrent.TimeoutException}.</li>
+ *   <li>A batch not ended {@link BatchConfig#maxProcessingTime()} after it was formed (whether it still
+ *       waits for a thread or its operation runs) fails every caller of it with a
+ *       {@link java.util.concurrent.TimeoutException}.</li>
  *   <li>A thrown or failed operation fails every caller of the batch with the original exception; a
  *       null result or one whose size differs from the rows sent fails them with an
  *       {@link IllegalStateException} giving both numbers.</li>
@@ -214,6 +215,16 @@ public final class Batcher<T, R> implements AutoCloseable {
         return context.dispatcher().listedQueues();
     }
 
+    /** @return the number of executor tasks running batches; 0 when idle (for tests) */
+    int runners() {
+        return context.runner().runners();
+    }
+
+    /** @return whether the processing-timeout timer is pending, which it may be for a while after going idle (for tests) */
+    boolean processingTimerArmed() {
+        return context.timeouts().armed();
+    }
+
     /**
      * Flushes every queued call (respecting {@link BatchConfig#maxConcurrentBatches()}) and fails
      * later calls with an {@link IllegalStateException} saying the batcher is closed. Idempotent;
@@ -272,9 +283,11 @@ public final class Batcher<T, R> implements AutoCloseable {
         }
 
         /**
-         * @param executor calls the operation and completes callers; default a shared pool of daemon
-         *                 threads named {@code dike-batch-N} that starts threads on demand, so blocking
-         *                 operations are safe, up to 256 threads, beyond which tasks wait in its queue
+         * @param executor calls the operation and completes callers; one task runs the batches formed
+         *                 while it runs, and another task is started only while every task of this
+         *                 batcher is inside the operation; default a shared pool of daemon threads named
+         *                 {@code dike-batch-N} that starts threads on demand, so blocking operations are
+         *                 safe, up to 256 threads, beyond which tasks wait in its queue
          * @return this builder
          */
         public Builder<T, R> executor(Executor executor) {

@@ -1,7 +1,5 @@
 package dev.dike.batch;
 
-import dev.dike.time.DelayScheduler.ScheduledTask;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,14 +7,13 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One formed batch, from the moment it holds a slot until it ends: it calls the operation on the
- * executor, races the result against the processing timeout, frees its slot exactly once and
- * completes every caller exactly once.
+ * One formed batch, from the moment it holds a slot until it ends: a {@link BatchRunner} calls the
+ * operation on the executor, the result races the processing timeout ({@link ProcessingTimeouts}),
+ * and the batch frees its slot exactly once and completes every caller exactly once.
  *
  * @param <T> the element type of the batched columns
  * @param <R> the element type of the result
@@ -32,8 +29,12 @@ final class RunningBatch<T, R> {
     /** Won by whichever ends the batch first: the result, a failure, or the timeout. */
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile long startNanos;
-    private volatile ScheduledTask timeout;
     private volatile CompletionStage<?> stage;
+    /** Fields of {@link ProcessingTimeouts}' list of running batches, guarded by it. */
+    long deadlineNanos;
+    RunningBatch<T, R> older;
+    RunningBatch<T, R> newer;
+    boolean watched;
     /** The executor thread while it registers on the stage: a result already there is handled without a hop. */
     private volatile Thread registeringThread;
 
@@ -47,26 +48,48 @@ final class RunningBatch<T, R> {
         this.reason = reason;
     }
 
-    /** Hands the batch to the executor; called by whoever formed it, possibly on the timer thread. */
+    /**
+     * Starts timing the batch and hands it to the runner; called by whoever formed it, possibly on the
+     * timer thread. The processing timeout counts from now, so a batch that waits for a runner is timed
+     * too.
+     */
     void start() {
-        startNanos = context.scheduler().nanoTime();
+        long now = context.scheduler().nanoTime();
+        startNanos = now;
         try {
-            context.execute(this::run);
+            context.timeouts().watch(this, now);
         } catch (RuntimeException refused) {
-            end(null, refused);
+            refuse(refused);
+            return;
         }
+        context.runner().run(this);
     }
 
-    private void run() {
+    /** Fails the batch because the executor or the scheduler refused it; callers are completed off the timer thread. */
+    void refuse(Throwable refusal) {
+        context.handOff(() -> end(null, refusal));
+    }
+
+    String name() {
+        return context.name();
+    }
+
+    /** Called by a runner on the executor: calls the operation, unless the batch timed out while it waited. */
+    void run(BatchRunner<T, R> runner) {
+        if (ended.get()) {
+            return;
+        }
         startNanos = context.scheduler().nanoTime();
         context.listener().onBatchStarted(context.name(), reason, rows, calls.size(),
                 startNanos - calls.get(0).arrivalNanos());
         try {
-            // Armed before the call, so that an operation blocking inside execute() is timed out too.
-            Duration maxProcessingTime = context.config().maxProcessingTime();
-            timeout = context.scheduler().schedule(() -> timeOut(maxProcessingTime),
-                    BatchContext.delayNanos(maxProcessingTime), TimeUnit.NANOSECONDS);
-            CompletionStage<? extends List<? extends R>> result = context.operation().execute(key, columns());
+            CompletionStage<? extends List<? extends R>> result;
+            runner.enterOperation();
+            try {
+                result = context.operation().execute(key, columns());
+            } finally {
+                runner.leaveOperation();
+            }
             if (result == null) {
                 end(null, new IllegalStateException("Batch operation of " + context.name()
                         + " returned null instead of a CompletionStage"));
@@ -95,7 +118,8 @@ final class RunningBatch<T, R> {
         }
     }
 
-    private void timeOut(Duration maxProcessingTime) {
+    /** Called by {@link ProcessingTimeouts} on the timer thread once the batch's deadline passed. */
+    void timeOut(Duration maxProcessingTime) {
         if (!ended.compareAndSet(false, true)) {
             return;
         }
@@ -111,10 +135,7 @@ final class RunningBatch<T, R> {
         if (!ended.compareAndSet(false, true)) {
             return;
         }
-        ScheduledTask pendingTimeout = timeout;
-        if (pendingTimeout != null) {
-            pendingTimeout.cancel();
-        }
+        context.timeouts().unwatch(this);
         Throwable failure = error != null ? unwrap(error) : checkSize(results);
         settle(results, failure, BatchCallOutcome.FAILURE);
     }

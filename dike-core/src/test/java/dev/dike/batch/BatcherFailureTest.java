@@ -288,7 +288,7 @@ class BatcherFailureTest {
 
     @Test
     void listenerThatThrowsNeverStopsTheBatcher() {
-        fixture.batcher = Batcher.builder(BatchFixture.NAME, fixture::record).config(BatchFixture.config(2))
+        fixture.adopt(Batcher.builder(BatchFixture.NAME, fixture::record).config(BatchFixture.config(2))
                 .scheduler(fixture.scheduler).executor(Runnable::run).listener(new BatchListener() {
                     @Override
                     public void onBatchStarted(String name, FlushReason reason, int rows, int calls, long waitNanos) {
@@ -304,7 +304,7 @@ class BatcherFailureTest {
                     public void onCallCompleted(String name, BatchCallOutcome outcome) {
                         throw new IllegalStateException("listener");
                     }
-                }).build();
+                }).build());
 
         CompletableFuture<List<Integer>> first = fixture.batcher.submit(List.of(1));
         CompletableFuture<List<Integer>> second = fixture.batcher.submit(List.of(2));

@@ -66,7 +66,7 @@ class BatcherFlushTest {
 
         assertThat(big).isCompletedWithValue(List.of(2, 3, 4, 5, 6));
         assertThat(fixture.executions).hasSize(1);
-        assertThat(fixture.scheduler.pendingTasks()).isZero();
+        assertThat(fixture.pendingFlushTimers()).isZero();
     }
 
     @Test
@@ -98,7 +98,7 @@ class BatcherFlushTest {
         batcher.submit(List.of(2), List.of(2));
 
         assertThat(fixture.executions).hasSize(1);
-        assertThat(fixture.scheduler.pendingTasks()).isZero();
+        assertThat(fixture.pendingFlushTimers()).isZero();
     }
 
     @Test

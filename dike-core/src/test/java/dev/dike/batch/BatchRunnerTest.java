@@ -1,0 +1,199 @@
+package dev.dike.batch;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * How formed batches reach the executor ({@link BatchRunner}) and how they are timed
+ * ({@link ProcessingTimeouts}): on an executor whose tasks run only when the test says, so that
+ * every hand-off can be counted.
+ */
+class BatchRunnerTest {
+
+    private final BatchFixture fixture = new BatchFixture();
+    /** Tasks handed to the executor and not yet run. */
+    private final Queue<Runnable> tasks = new ArrayDeque<>();
+    private final Executor queueingExecutor = tasks::add;
+
+    @AfterEach
+    void nothingLeftBehind() {
+        runTasks();
+        fixture.assertIdle();
+    }
+
+    private static Throwable failureOf(CompletableFuture<?> future) {
+        assertThat(future).isCompletedExceptionally();
+        return catchThrowable(future::join).getCause();
+    }
+
+    private void runTasks() {
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            task.run();
+        }
+    }
+
+    @Test
+    void burstOfBatchesRunsOnOneExecutorTask() {
+        Batcher<Integer, Integer> batcher = fixture.start(BatchFixture.configBuilder(1).build(), queueingExecutor);
+
+        CompletableFuture<List<Integer>> first = batcher.submit(List.of(1));
+        CompletableFuture<List<Integer>> second = batcher.submit(List.of(2));
+        CompletableFuture<List<Integer>> third = batcher.submit(List.of(3));
+
+        assertThat(tasks).hasSize(1);
+        assertThat(batcher.runners()).isEqualTo(1);
+        tasks.poll().run();
+
+        assertThat(fixture.executions).hasSize(3);
+        assertThat(first).isCompletedWithValue(List.of(1));
+        assertThat(second).isCompletedWithValue(List.of(2));
+        assertThat(third).isCompletedWithValue(List.of(3));
+        // A helper was started when the first operation was called with two batches queued behind it
+        // (that operation might have blocked); the first task ran them anyway, so the helper finds none.
+        assertThat(tasks).hasSize(1);
+        assertThat(batcher.runners()).isEqualTo(1);
+        tasks.poll().run();
+        assertThat(fixture.executions).hasSize(3);
+        assertThat(batcher.runners()).isZero();
+    }
+
+    @Test
+    void batchQueuedBehindARunnerGetsAnotherTaskWhenThatRunnerCallsTheOperation() {
+        Batcher<Integer, Integer> batcher = fixture.start(BatchFixture.configBuilder(1).build(), queueingExecutor);
+        CompletableFuture<List<Integer>> second = new CompletableFuture<>();
+        fixture.override = (key, columns) -> {
+            if (columns.get(0).equals(List.of(1))) {
+                // Inside the first operation, which might block: the queued second batch must not wait.
+                assertThat(tasks).hasSize(1);
+                tasks.poll().run();
+                assertThat(second).isCompletedWithValue(List.of(2));
+            }
+            return CompletableFuture.completedFuture(columns.get(0));
+        };
+
+        CompletableFuture<List<Integer>> first = batcher.submit(List.of(1));
+        batcher.submit(List.of(2)).whenComplete((result, error) -> second.complete(result));
+        assertThat(tasks).hasSize(1); // the runner not yet started counts as free
+
+        tasks.poll().run();
+
+        assertThat(first).isCompletedWithValue(List.of(1));
+        assertThat(second).isCompletedWithValue(List.of(2));
+        assertThat(fixture.executions).hasSize(2);
+    }
+
+    @Test
+    void batchFormedWhileEveryRunnerIsInsideTheOperationGetsAnotherTask() {
+        Batcher<Integer, Integer> batcher = fixture.start(BatchFixture.configBuilder(1).build(), queueingExecutor);
+        CompletableFuture<List<Integer>> second = new CompletableFuture<>();
+        fixture.override = (key, columns) -> {
+            if (columns.get(0).equals(List.of(1))) {
+                batcher.submit(List.of(2)).whenComplete((result, error) -> second.complete(result));
+                assertThat(tasks).hasSize(1);
+                tasks.poll().run(); // another thread would run it while this operation blocks
+                assertThat(second).isCompletedWithValue(List.of(2));
+            }
+            return CompletableFuture.completedFuture(columns.get(0));
+        };
+
+        CompletableFuture<List<Integer>> first = batcher.submit(List.of(1));
+        tasks.poll().run();
+
+        assertThat(first).isCompletedWithValue(List.of(1));
+        assertThat(fixture.executions).hasSize(2);
+    }
+
+    @Test
+    void operationBlockingOnTheDefaultExecutorDoesNotHoldUpLaterBatches() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Batcher<Integer, Integer> batcher = Batcher.<Integer, Integer>builder("blocking", (key, columns) -> {
+            if (columns.get(0).equals(List.of(1))) {
+                release.await(); // blocks its thread until the later batch has completed
+            }
+            return CompletableFuture.completedFuture(columns.get(0));
+        }).config(BatchFixture.configBuilder(1).maxProcessingTime(Duration.ofMinutes(1)).build()).build();
+
+        CompletableFuture<List<Integer>> blocked = batcher.submit(List.of(1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> batcher.batchesInFlight() == 1 && batcher.runners() == 1);
+        CompletableFuture<List<Integer>> later = batcher.submit(List.of(2));
+
+        await().atMost(Duration.ofSeconds(5)).until(later::isDone);
+        assertThat(later).isCompletedWithValue(List.of(2));
+        assertThat(blocked).isNotDone();
+        release.countDown();
+        await().atMost(Duration.ofSeconds(5)).until(blocked::isDone);
+        assertThat(blocked).isCompletedWithValue(List.of(1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> batcher.runners() == 0 && batcher.batchesInFlight() == 0);
+        batcher.close();
+        fixture.start(BatchFixture.config(1)); // a manual-clock batcher for the checks after the test
+    }
+
+    @Test
+    void oneTimerTimesOutEveryBatchAtItsOwnDeadline() {
+        fixture.hold = true;
+        Batcher<Integer, Integer> batcher = fixture.start(BatchFixture.configBuilder(1).build());
+
+        CompletableFuture<List<Integer>> first = batcher.submit(List.of(1));
+        fixture.advanceMillis(400);
+        CompletableFuture<List<Integer>> second = batcher.submit(List.of(2));
+        assertThat(fixture.scheduler.pendingTasks()).isEqualTo(1);
+
+        fixture.advanceMillis(600);
+        assertThat(failureOf(first)).isInstanceOf(TimeoutException.class);
+        assertThat(second).isNotDone();
+        assertThat(fixture.execution(0).reply()).isCancelled();
+
+        fixture.scheduler.advance(TimeUnit.MILLISECONDS.toNanos(400) - 1, TimeUnit.NANOSECONDS);
+        assertThat(second).isNotDone();
+        fixture.scheduler.advance(1, TimeUnit.NANOSECONDS);
+        assertThat(failureOf(second)).isInstanceOf(TimeoutException.class);
+        assertThat(fixture.scheduler.pendingTasks()).isZero();
+        assertThat(batcher.processingTimerArmed()).isFalse();
+    }
+
+    @Test
+    void idleBatcherKeepsOneProcessingTimerUntilItFires() {
+        Batcher<Integer, Integer> batcher = fixture.start(BatchFixture.configBuilder(1).build());
+
+        for (int call = 0; call < 5; call++) {
+            assertThat(batcher.submit(List.of(call))).isCompletedWithValue(List.of(call));
+        }
+
+        assertThat(fixture.scheduler.pendingTasks()).isEqualTo(1);
+        assertThat(batcher.processingTimerArmed()).isTrue();
+        fixture.advanceMillis(1000);
+        assertThat(fixture.scheduler.pendingTasks()).isZero();
+        assertThat(batcher.processingTimerArmed()).isFalse();
+        assertThat(batcher.submit(List.of(7))).isCompletedWithValue(List.of(7)); // and arms it anew
+        assertThat(batcher.processingTimerArmed()).isTrue();
+    }
+
+    @Test
+    void batchThatTimesOutBeforeARunnerTakesItIsNeverSent() {
+        Batcher<Integer, Integer> batcher = fixture.start(BatchFixture.configBuilder(1).build(), queueingExecutor);
+
+        CompletableFuture<List<Integer>> call = batcher.submit(List.of(1));
+        fixture.advanceMillis(1000);
+        runTasks();
+
+        assertThat(failureOf(call)).isInstanceOf(TimeoutException.class)
+                .hasMessage("Batch test did not complete within 1s");
+        assertThat(fixture.executions).isEmpty();
+        assertThat(fixture.listener.batchEvents).noneMatch(event -> event.startsWith("started"));
+    }
+}
