@@ -41,6 +41,8 @@ final class BatchRunner<T, R> {
     /** Runners started and not yet left (high half) and those of them inside the operation (low half). */
     private final AtomicLong state = new AtomicLong();
     private final Executor executor;
+    /** The runner task, made once: under load a runner may be started for nearly every batch. */
+    private final Runnable runnerTask = this::takeBatches;
 
     BatchRunner(Executor executor) {
         this.executor = executor;
@@ -85,7 +87,7 @@ final class BatchRunner<T, R> {
 
     private void startRunner() {
         try {
-            executor.execute(this::takeBatches);
+            executor.execute(runnerTask);
         } catch (RuntimeException refused) {
             state.addAndGet(-RUNNER);
             // Nobody may be left to run what is queued: its callers fail with the refusal.
