@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What the parts of one {@link Batcher} share: its name and collaborators, the settings in force,
- * the closed flag, the live queue figures, its per-key queues, its dispatcher, its runner and its
- * processing timeouts.
+ * the closed flag, the live queue figures, its per-key queues, its dispatcher, its runner, its flush
+ * timers and its processing timeouts.
  *
  * @param <T> the element type of the batched columns
  * @param <R> the element type of the result
@@ -33,6 +33,7 @@ final class BatchContext<T, R> {
     private final BatchDispatcher<T, R> dispatcher;
     private final BatchRunner<T, R> runner;
     private final ProcessingTimeouts<T, R> timeouts;
+    private final FlushTimers<T, R> flushTimers;
     private volatile BatchConfig config;
     private volatile boolean closed;
 
@@ -48,6 +49,7 @@ final class BatchContext<T, R> {
         this.dispatcher = new BatchDispatcher<>(this, config.maxConcurrentBatches());
         this.runner = new BatchRunner<>(executor);
         this.timeouts = new ProcessingTimeouts<>(scheduler, config.maxProcessingTime());
+        this.flushTimers = new FlushTimers<>(scheduler);
     }
 
     String name() {
@@ -80,6 +82,10 @@ final class BatchContext<T, R> {
 
     ProcessingTimeouts<T, R> timeouts() {
         return timeouts;
+    }
+
+    FlushTimers<T, R> flushTimers() {
+        return flushTimers;
     }
 
     BatchConfig config() {

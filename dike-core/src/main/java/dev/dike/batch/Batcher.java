@@ -225,6 +225,16 @@ public final class Batcher<T, R> implements AutoCloseable {
         return context.timeouts().armed();
     }
 
+    /** @return whether the flush task is pending, which it may be for a while after going idle (for tests) */
+    boolean flushTimerArmed() {
+        return context.flushTimers().armed();
+    }
+
+    /** @return the number of queues waiting for their flush timer; 0 when idle (for tests) */
+    int timedQueues() {
+        return context.flushTimers().listed();
+    }
+
     /**
      * Flushes every queued call (respecting {@link BatchConfig#maxConcurrentBatches()}) and fails
      * later calls with an {@link IllegalStateException} saying the batcher is closed. Idempotent;

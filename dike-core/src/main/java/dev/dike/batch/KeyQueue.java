@@ -1,13 +1,11 @@
 package dev.dike.batch;
 
-import dev.dike.time.DelayScheduler.ScheduledTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The calls of one key that wait for their batch to start, with the flush timer of the oldest one.
@@ -17,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * follows from a state change (listing the queue as due, forgetting it) happens after the lock is
  * released.
  *
- * <p>Life cycle: the first call arms a timer for {@code maxWaitingTime}; the queue becomes due when
+ * <p>Life cycle: the first call arms a timer for {@code maxWaitingTime} (listed with the batcher's
+ * {@link FlushTimers}); the queue becomes due when
  * its rows reach the target, when the timer fires, or when the batcher closes, and is then listed
  * with the {@link BatchDispatcher} exactly once. When a slot is free the dispatcher {@link #take takes}
  * one batch from it. A queue left empty retires: it is removed from {@link KeyQueues} and refuses new
@@ -26,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * @param <T> the element type of the batched columns
  * @param <R> the element type of the result
  */
-final class KeyQueue<T, R> {
+final class KeyQueue<T, R> extends DeadlineList.Entry<KeyQueue<T, R>> {
 
     /** What happened to a call offered to {@link #add}. */
     enum Admission {
@@ -48,9 +47,12 @@ final class KeyQueue<T, R> {
     private int columnCount;
     /** Why the queue is due, or {@code null}; non-null exactly while the queue is listed with the dispatcher. */
     private FlushReason dueReason;
-    private ScheduledTask timer;
+    /** Whether this queue is listed with {@link FlushTimers} for its oldest call. */
+    private boolean timerArmed;
     /** Identifies the armed timer, so that a timer that fires after being cancelled does nothing. */
     private long timerGeneration;
+    /** The identity of the timer listed with {@link FlushTimers}; guarded by it. */
+    long flushGeneration;
     private boolean retired;
 
     KeyQueue(BatchContext<T, R> context, Object key, Object mapKey) {
@@ -112,7 +114,7 @@ final class KeyQueue<T, R> {
             becomeDue(FlushReason.SIZE);
             return Admission.DUE;
         }
-        if (timer == null && !armTimer(BatchContext.delayNanos(config.maxWaitingTime()))) {
+        if (!timerArmed && !armTimer(call.arrivalNanos() + BatchContext.delayNanos(config.maxWaitingTime()))) {
             becomeDue(FlushReason.TIME);
             return Admission.DUE;
         }
@@ -222,29 +224,31 @@ final class KeyQueue<T, R> {
             reason = FlushReason.CLOSE;
         } else if (rows >= config.targetBatchSize()) {
             reason = FlushReason.SIZE;
-        } else if (waited >= maxWait || !armTimer(maxWait - waited)) {
+        } else if (waited >= maxWait || !armTimer(calls.getFirst().arrivalNanos() + maxWait)) {
             reason = FlushReason.TIME;
         }
         dueReason = reason;
         return reason != null;
     }
 
-    private void onTimer(long generation) {
+    /** Called by {@link FlushTimers} on the timer thread once the deadline armed with {@code generation} passed. */
+    void onTimer(long generation) {
         synchronized (this) {
-            if (retired || dueReason != null || timer == null || generation != timerGeneration) {
+            if (retired || dueReason != null || !timerArmed || generation != timerGeneration) {
                 return; // flushed by size or close meanwhile: exactly one flush per batch
             }
-            timer = null;
+            timerArmed = false;
             dueReason = FlushReason.TIME;
         }
         context.dispatcher().offer(this);
     }
 
     /** @return {@code false} if the scheduler refused the timer; the caller then flushes at once */
-    private boolean armTimer(long delayNanos) {
+    private boolean armTimer(long deadlineNanos) {
         long generation = ++timerGeneration;
         try {
-            timer = context.scheduler().schedule(() -> onTimer(generation), delayNanos, TimeUnit.NANOSECONDS);
+            context.flushTimers().arm(this, generation, deadlineNanos);
+            timerArmed = true;
             return true;
         } catch (RuntimeException refused) {
             LOG.warn("Scheduler refused the flush timer of batcher {}; flushing at once", context.name(), refused);
@@ -258,9 +262,9 @@ final class KeyQueue<T, R> {
     }
 
     private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel();
-            timer = null;
+        if (timerArmed) {
+            context.flushTimers().disarm(this);
+            timerArmed = false;
         }
     }
 

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Every batch gets the same {@link BatchConfig#maxProcessingTime()} (it cannot change at runtime),
  * so deadlines fall in the order batches were formed: running batches are kept in a list in that
- * order, and one timer is armed for the oldest deadline. A batch that ends unlinks itself; the timer
+ * order ({@link DeadlineList}), and one timer is armed for the oldest deadline. A batch that ends unlinks itself; the timer
  * times out what has expired and re-arms itself for the next deadline. Scheduling and cancelling a
  * timer per batch instead would take the scheduler's lock twice and, whenever the new timer is the
  * scheduler's earliest, wake its thread: per batch, that cost more than the batch itself.
@@ -29,9 +29,8 @@ final class ProcessingTimeouts<T, R> {
     private final DelayScheduler scheduler;
     private final Duration maxProcessingTime;
     private final long timeoutNanos;
-    /** Oldest and newest running batch; linked through {@link RunningBatch}'s fields, guarded by this. */
-    private RunningBatch<T, R> oldest;
-    private RunningBatch<T, R> newest;
+    /** Running batches by deadline; guarded by this. */
+    private final DeadlineList<RunningBatch<T, R>> running = new DeadlineList<>();
     /** Whether a timer is pending; guarded by this. */
     private boolean armed;
 
@@ -47,54 +46,23 @@ final class ProcessingTimeouts<T, R> {
      * @param now the scheduler's current time
      * @throws RuntimeException if the scheduler refused the timer; the batch is then not timed
      */
-    void watch(RunningBatch<T, R> batch, long now) {
-        synchronized (this) {
-            if (!armed) {
-                // No pending timer means no batch is listed: this one has the oldest deadline.
-                scheduler.schedule(this::expire, timeoutNanos, TimeUnit.NANOSECONDS);
-                armed = true;
-            }
-            batch.deadlineNanos = now + timeoutNanos;
-            batch.older = newest;
-            batch.newer = null;
-            if (newest == null) {
-                oldest = batch;
-            } else {
-                newest.newer = batch;
-            }
-            newest = batch;
-            batch.watched = true;
+    synchronized void watch(RunningBatch<T, R> batch, long now) {
+        if (!armed) {
+            // No pending timer means no batch is listed: this one has the oldest deadline.
+            scheduler.schedule(this::expire, timeoutNanos, TimeUnit.NANOSECONDS);
+            armed = true;
         }
+        running.add(batch, now + timeoutNanos);
     }
 
     /** Stops timing a batch that ended; does nothing if it was not (or no longer) timed. */
-    void unwatch(RunningBatch<T, R> batch) {
-        synchronized (this) {
-            if (batch.watched) {
-                unlink(batch);
-            }
-        }
+    synchronized void unwatch(RunningBatch<T, R> batch) {
+        running.remove(batch);
     }
 
     /** @return whether a timer is pending (for tests: the one timer an idle batcher may hold) */
     synchronized boolean armed() {
         return armed;
-    }
-
-    private void unlink(RunningBatch<T, R> batch) {
-        if (batch.older == null) {
-            oldest = batch.newer;
-        } else {
-            batch.older.newer = batch.newer;
-        }
-        if (batch.newer == null) {
-            newest = batch.older;
-        } else {
-            batch.newer.older = batch.older;
-        }
-        batch.older = null;
-        batch.newer = null;
-        batch.watched = false;
     }
 
     /** Runs on the timer thread: times out every expired batch and re-arms for the next deadline. */
@@ -104,23 +72,20 @@ final class ProcessingTimeouts<T, R> {
         RuntimeException refusal = null;
         synchronized (this) {
             long now = scheduler.nanoTime();
-            while (oldest != null && oldest.deadlineNanos - now <= 0) {
-                RunningBatch<T, R> batch = oldest;
-                unlink(batch);
+            RunningBatch<T, R> batch;
+            while ((batch = running.pollExpired(now)) != null) {
                 expired.add(batch);
             }
             armed = false;
-            if (oldest != null) {
+            if (running.earliest() != null) {
                 try {
-                    scheduler.schedule(this::expire, oldest.deadlineNanos - now, TimeUnit.NANOSECONDS);
+                    scheduler.schedule(this::expire, running.earliest().deadlineNanos() - now, TimeUnit.NANOSECONDS);
                     armed = true;
                 } catch (RuntimeException refused) {
                     // Nothing could time the rest out any more: they fail with the refusal, as a batch
                     // does whose timer is refused when it is formed.
                     refusal = refused;
-                    while (oldest != null) {
-                        RunningBatch<T, R> batch = oldest;
-                        unlink(batch);
+                    while ((batch = running.poll()) != null) {
                         untimed.add(batch);
                     }
                 }

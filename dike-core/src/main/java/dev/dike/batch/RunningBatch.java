@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * @param <T> the element type of the batched columns
  * @param <R> the element type of the result
  */
-final class RunningBatch<T, R> {
+final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
 
     private final BatchContext<T, R> context;
     private final Object key;
@@ -30,11 +30,6 @@ final class RunningBatch<T, R> {
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile long startNanos;
     private volatile CompletionStage<?> stage;
-    /** Fields of {@link ProcessingTimeouts}' list of running batches, guarded by it. */
-    long deadlineNanos;
-    RunningBatch<T, R> older;
-    RunningBatch<T, R> newer;
-    boolean watched;
     /** The executor thread while it registers on the stage: a result already there is handled without a hop. */
     private volatile Thread registeringThread;
 

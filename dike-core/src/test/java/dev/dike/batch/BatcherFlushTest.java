@@ -66,7 +66,7 @@ class BatcherFlushTest {
 
         assertThat(big).isCompletedWithValue(List.of(2, 3, 4, 5, 6));
         assertThat(fixture.executions).hasSize(1);
-        assertThat(fixture.pendingFlushTimers()).isZero();
+        assertThat(fixture.strayTimers()).isZero();
     }
 
     @Test
@@ -98,7 +98,8 @@ class BatcherFlushTest {
         batcher.submit(List.of(2), List.of(2));
 
         assertThat(fixture.executions).hasSize(1);
-        assertThat(fixture.pendingFlushTimers()).isZero();
+        assertThat(batcher.timedQueues()).isZero();
+        assertThat(fixture.strayTimers()).isZero();
     }
 
     @Test
@@ -205,6 +206,8 @@ class BatcherFlushTest {
         CompletableFuture<List<Integer>> a = batcher.submitKeyed("a", List.of(List.of(1)));
         fixture.advanceMillis(5);
         CompletableFuture<List<Integer>> b = batcher.submitKeyed("b", List.of(List.of(2)));
+        assertThat(batcher.timedQueues()).isEqualTo(2);
+        assertThat(fixture.scheduler.pendingTasks()).isEqualTo(1); // one task serves every key's timer
         fixture.advanceMillis(5);
         assertThat(a).isDone();
         assertThat(b).isNotDone();
@@ -320,6 +323,24 @@ class BatcherFlushTest {
     }
 
     @Test
+    void loweredWaitingTimeFlushesALaterQueueBeforeAnEarlierOne() {
+        Batcher<Integer, Integer> batcher = fixture.start(BatchFixture.configBuilder(5).build());
+        CompletableFuture<List<Integer>> slow = batcher.submitKeyed("slow", List.of(List.of(1)));
+        fixture.advanceMillis(1);
+        batcher.setMaxWaitingTime(Duration.ofMillis(2));
+        CompletableFuture<List<Integer>> fast = batcher.submitKeyed("fast", List.of(List.of(2)));
+        assertThat(fixture.scheduler.pendingDelaysNanos()).containsExactly(TimeUnit.MILLISECONDS.toNanos(2));
+
+        fixture.advanceMillis(2); // t = 3 ms
+        assertThat(fast).isCompletedWithValue(List.of(2));
+        assertThat(slow).isNotDone();
+        fixture.scheduler.advance(TimeUnit.MILLISECONDS.toNanos(7) - 1, TimeUnit.NANOSECONDS);
+        assertThat(slow).isNotDone();
+        fixture.scheduler.advance(1, TimeUnit.NANOSECONDS); // t = 10 ms
+        assertThat(slow).isCompletedWithValue(List.of(1));
+    }
+
+    @Test
     void newWaitingTimeAppliesToBatchesStartedLater() {
         Batcher<Integer, Integer> batcher = fixture.start(BatchFixture.configBuilder(5).build());
         CompletableFuture<List<Integer>> early = batcher.submit(List.of(1));
@@ -327,8 +348,9 @@ class BatcherFlushTest {
         batcher.setMaxWaitingTime(Duration.ofMillis(50));
         CompletableFuture<List<Integer>> keyed = batcher.submitKeyed("k", List.of(List.of(2)));
 
-        assertThat(fixture.scheduler.pendingDelaysNanos())
-                .containsExactly(TimeUnit.MILLISECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(50));
+        assertThat(batcher.timedQueues()).isEqualTo(2);
+        assertThat(fixture.scheduler.pendingDelaysNanos()) // one task, for the earliest deadline
+                .containsExactly(TimeUnit.MILLISECONDS.toNanos(10));
         fixture.advanceMillis(10);
         assertThat(early).isDone();
         assertThat(keyed).isNotDone();
