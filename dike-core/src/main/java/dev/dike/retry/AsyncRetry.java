@@ -26,10 +26,9 @@ import java.util.function.Supplier;
  * becomes its next iteration instead of a nested call.
  *
  * <p>Only the caller's completion (cancel, complete, timeout) races with the attempts;
- * {@link #currentAttempt} and {@link #pendingDelay} are volatile and are written before
- * {@link #isDone()} is checked, while the caller's completion writes the result before reading them,
- * so at least one side always sees the other and no attempt starts, and no delay stays scheduled,
- * after the caller completed the future. The loop checks {@link #isDone()} before every attempt, so
+ * {@link #inProgress} is volatile and is written before {@link #isDone()} is checked, while the
+ * caller's completion writes the result before reading it, so at least one side always sees the
+ * other and no attempt starts, and no delay stays scheduled, after the caller completed the future. The loop checks {@link #isDone()} before every attempt, so
  * a chain of zero-delay retries stops as soon as the caller's completion is visible.
  *
  * @param <T> the result type
@@ -54,8 +53,11 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
      * no loop runs. Plain when written by the constructor (not yet shared), atomic afterwards.
      */
     private int loopRequests;
-    private volatile CompletionStage<?> currentAttempt;
-    private volatile PendingDelay pendingDelay;
+    /**
+     * What the caller's completion must stop: the current attempt's stage, or the {@link PendingDelay}
+     * after it failed. One field for both keeps this object, allocated by every call, small.
+     */
+    private volatile Object inProgress;
 
     AsyncRetry(Retrier retrier, Supplier<? extends CompletionStage<? extends T>> operation) {
         this.retrier = retrier;
@@ -103,7 +105,7 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
             attemptFailed(retrier.nullAttempt("CompletionStage"));
             return;
         }
-        currentAttempt = stage;
+        inProgress = stage;
         if (isDone()) {
             // Cancelled while the operation was being called: stop the attempt it just started.
             cancelAttempt(stage);
@@ -186,8 +188,8 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
             return;
         }
         PendingDelay delay = new PendingDelay(error);
-        // Published before scheduling, so a later retry's delay can never be overwritten by this one.
-        pendingDelay = delay;
+        // Published before scheduling, so it can never overwrite the stage of the attempt that follows.
+        inProgress = delay;
         if (isDone()) {
             return;
         }
@@ -206,13 +208,11 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
     }
 
     private void stopAttempts() {
-        PendingDelay delay = pendingDelay;
-        if (delay != null) {
-            delay.cancel();
-        }
-        CompletionStage<?> attempt = currentAttempt;
-        if (attempt != null) {
-            cancelAttempt(attempt);
+        Object current = inProgress;
+        if (current instanceof AsyncRetry.PendingDelay) {
+            ((PendingDelay) current).cancel();
+        } else if (current != null) {
+            cancelAttempt((CompletionStage<?>) current);
         }
     }
 
