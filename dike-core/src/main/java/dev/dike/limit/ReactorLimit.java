@@ -41,7 +41,8 @@ public final class ReactorLimit {
             // doOnTerminate runs before the signal goes downstream: the permit is free when the subscriber sees it.
             // doFinally runs after a cancellation reached the operation: it keeps the permit until it is cancelled.
             return ticket.permit()
-                    .then(Mono.<T>defer(operation))
+                    // The body runs under the permit: a disposal meanwhile releases it only once the body returned.
+                    .then(Mono.<T>defer(() -> ticket.callHolding(operation, Mono.empty())))
                     .doOnTerminate(ticket::close)
                     .doFinally(signal -> closeOnCancel(signal, ticket));
         });
@@ -59,7 +60,7 @@ public final class ReactorLimit {
         return Flux.defer(() -> {
             ReactiveTicket ticket = new ReactiveTicket(limiter);
             return ticket.permit()
-                    .thenMany(Flux.defer(() -> ReactorLimit.<T>covariant(operation.get())))
+                    .thenMany(Flux.defer(() -> ReactorLimit.<T>covariant(ticket.callHolding(operation, Flux.empty()))))
                     .doOnTerminate(ticket::close)
                     .doFinally(signal -> closeOnCancel(signal, ticket));
         });

@@ -4,12 +4,15 @@ import dev.dike.time.DelayScheduler.ScheduledTask;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.function.Supplier;
 
 /**
  * One call's claim on a permit of a {@link JobLimiter}: not yet admitted, waiting in the limiter's
  * queue, holding a permit, or finished. Every transition is one compare-and-set, so a grant racing
  * with a timeout or a cancellation has exactly one winner: a permit is never lost, never handed to a
- * call that gave up, and never released twice.
+ * call that gave up, and never released twice. While a call's body is being called under its permit
+ * ({@link #callHolding}), a release is deferred until the body has returned, so no body ever runs
+ * without a permit.
  */
 abstract class Ticket {
 
@@ -19,6 +22,10 @@ abstract class Ticket {
     private static final int RELEASED = 3;
     private static final int WITHDRAWN = 4;
     private static final int REJECTED = 5;
+    /** Holding, and the body is being called: a release now is left to the calling thread. */
+    private static final int CALLING = 6;
+    /** The body is being called and the call was ended meanwhile: the calling thread releases. */
+    private static final int RELEASE_AFTER_CALL = 7;
 
     private static final VarHandle STATE;
 
@@ -82,10 +89,42 @@ abstract class Ticket {
         return STATE.compareAndSet(this, WAITING, WITHDRAWN);
     }
 
+    /**
+     * Calls the body under the permit this call holds. If the call has already ended (e.g. the
+     * subscriber went away while the permit was on its way), the body is not called and
+     * {@code whenEnded} is returned.
+     */
+    final <P> P callHolding(Supplier<? extends P> body, P whenEnded) {
+        if (!STATE.compareAndSet(this, HOLDING, CALLING)) {
+            return whenEnded; // the permit was released already
+        }
+        try {
+            return body.get();
+        } finally {
+            if (!STATE.compareAndSet(this, CALLING, HOLDING)) {
+                // Ended while the body ran (RELEASE_AFTER_CALL): the release was left to this thread.
+                state = RELEASED;
+                limiter.release();
+            }
+        }
+    }
+
     /** Releases the permit held by this call; does nothing if it holds none (any more). */
     final void releasePermit() {
-        if (STATE.compareAndSet(this, HOLDING, RELEASED)) {
-            limiter.release();
+        while (true) {
+            int current = state;
+            if (current == HOLDING) {
+                if (STATE.compareAndSet(this, HOLDING, RELEASED)) {
+                    limiter.release();
+                    return;
+                }
+            } else if (current == CALLING) {
+                if (STATE.compareAndSet(this, CALLING, RELEASE_AFTER_CALL)) {
+                    return; // the thread calling the body releases once it returns
+                }
+            } else {
+                return;
+            }
         }
     }
 

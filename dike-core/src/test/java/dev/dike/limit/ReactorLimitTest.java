@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
@@ -227,5 +228,42 @@ class ReactorLimitTest {
         assertThat(bodies).hasValue(0);
         assertThat(limiter.inFlight()).isZero();
         assertThat(limiter.waiting()).isZero();
+    }
+
+    /**
+     * The caller's disposal can reach the subscription while the body is being called on the
+     * executor after a grant: the permit must stay held until the body returned, so that no body
+     * ever runs without one, and then be released once.
+     */
+    @Test
+    void disposingWhileTheBodyIsCalledKeepsThePermitUntilTheBodyReturns() {
+        JobLimiter forMono = limiter(1, Duration.ofSeconds(1));
+        JobLimiter forFlux = limiter(1, Duration.ofSeconds(1));
+        AtomicReference<Disposable> mono = new AtomicReference<>();
+        AtomicReference<Disposable> flux = new AtomicReference<>();
+        List<Integer> inFlightInBodies = new ArrayList<>();
+        Disposable monoHolder = ReactorLimit.mono(forMono, Mono::never).subscribe();
+        Disposable fluxHolder = ReactorLimit.flux(forFlux, Flux::never).subscribe();
+        mono.set(ReactorLimit.mono(forMono, () -> {
+            mono.get().dispose(); // the caller gives up while the body runs
+            inFlightInBodies.add(forMono.inFlight());
+            return Mono.never();
+        }).subscribe());
+        flux.set(ReactorLimit.flux(forFlux, () -> {
+            flux.get().dispose();
+            inFlightInBodies.add(forFlux.inFlight());
+            return Flux.never();
+        }).subscribe());
+
+        monoHolder.dispose(); // grants the waiter; its body runs on the executor
+        fluxHolder.dispose();
+        executor.runAll();
+
+        assertThat(inFlightInBodies).as("permits held while each body ran").containsExactly(1, 1);
+        for (JobLimiter limiter : List.of(forMono, forFlux)) {
+            assertThat(limiter.inFlight()).isZero();
+            assertThat(limiter.waiting()).isZero();
+            assertThat(limiter.permittedCount()).isEqualTo(2);
+        }
     }
 }
