@@ -69,25 +69,28 @@ final class AsyncCall<T> extends Ticket implements Runnable, BiConsumer<Object, 
             accept(null, thrown);
             return;
         }
+        follow(stage);
+    }
+
+    /**
+     * Takes over an operation that {@link JobLimiter#executeAsync} started under a permit it took
+     * itself, before this call existed: the permit now belongs to this call.
+     */
+    void followStarted(CompletionStage<? extends T> stage) {
+        startHolding(); // a new ticket: NEW to HOLDING always succeeds
+        follow(stage);
+    }
+
+    /** Releases the permit when the operation's stage completes; cancels it if the caller gave up meanwhile. */
+    private void follow(CompletionStage<? extends T> stage) {
         if (stage == null) {
-            accept(null, new NullPointerException(
-                    "The operation limited by " + limiter.name() + " returned null instead of a CompletionStage"));
+            accept(null, nullStage(limiter.name()));
             return;
         }
         started = stage;
         // Write-then-read on both sides: either this start sees the cancel, or the cancel sees the stage.
         if (cancelRequested) {
             cancel(stage); // cancelled while the operation was starting
-        }
-        if (stage instanceof CompletableFuture) {
-            // toCompletableFuture() is the future itself, or a full view of a minimal stage (whose isDone() throws).
-            CompletableFuture<? extends T> future = stage.toCompletableFuture();
-            if (future.isDone() && !future.isCompletedExceptionally()) {
-                // Already succeeded: read the value without allocating a dependent stage. Not for a
-                // failure: join() would wrap it in a new CompletionException, with a stack trace.
-                accept(future.join(), null); // does not block: the future is done
-                return;
-            }
         }
         stage.whenComplete(this);
     }
@@ -125,7 +128,27 @@ final class AsyncCall<T> extends Ticket implements Runnable, BiConsumer<Object, 
         }
     }
 
-    private static Throwable unwrap(Throwable error) {
+    static NullPointerException nullStage(String limiterName) {
+        return new NullPointerException(
+                "The operation limited by " + limiterName + " returned null instead of a CompletionStage");
+    }
+
+    /**
+     * @return the stage's value if it has already succeeded, else {@code null}; read without
+     *         allocating a dependent stage, and without join()'s new CompletionException for a failure
+     */
+    static <T> CompletableFuture<T> succeededAlready(CompletionStage<? extends T> stage) {
+        if (stage instanceof CompletableFuture) {
+            // toCompletableFuture() is the future itself, or a full view of a minimal stage (whose isDone() throws).
+            CompletableFuture<? extends T> future = stage.toCompletableFuture();
+            if (future.isDone() && !future.isCompletedExceptionally()) {
+                return CompletableFuture.completedFuture(future.join()); // does not block: the future is done
+            }
+        }
+        return null;
+    }
+
+    static Throwable unwrap(Throwable error) {
         return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 

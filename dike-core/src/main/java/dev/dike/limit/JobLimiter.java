@@ -185,8 +185,38 @@ public final class JobLimiter {
      */
     public <T> CompletableFuture<T> executeAsync(Supplier<? extends CompletionStage<? extends T>> operation) {
         Objects.requireNonNull(operation, "operation");
+        if (acquireNow()) {
+            return startHoldingPermit(operation);
+        }
         AsyncCall<T> call = new AsyncCall<>(this, operation);
         admit(call);
+        return call.result();
+    }
+
+    /**
+     * Starts an operation under a permit taken on the caller's thread. Only an operation whose future
+     * is still running needs a call object to follow it; one that threw, returned {@code null} or
+     * returned a future that already succeeded (a cache hit, say) is answered here, permit released.
+     */
+    private <T> CompletableFuture<T> startHoldingPermit(Supplier<? extends CompletionStage<? extends T>> operation) {
+        CompletionStage<? extends T> stage;
+        try {
+            stage = operation.get();
+        } catch (Throwable thrown) {
+            release();
+            return CompletableFuture.failedFuture(AsyncCall.unwrap(thrown));
+        }
+        if (stage == null) {
+            release();
+            return CompletableFuture.failedFuture(AsyncCall.nullStage(name));
+        }
+        CompletableFuture<T> succeeded = AsyncCall.succeededAlready(stage);
+        if (succeeded != null) {
+            release();
+            return succeeded;
+        }
+        AsyncCall<T> call = new AsyncCall<>(this, operation);
+        call.followStarted(stage);
         return call.result();
     }
 
