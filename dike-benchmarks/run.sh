@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmark suite of docs/benchmarks.md.
 #
-#   dike-benchmarks/run.sh                 the whole suite (about 11 minutes on 2 cores), then
+#   dike-benchmarks/run.sh                 the whole suite (about 14 minutes on 2 cores), then
 #                                          regenerates docs/benchmarks.md's tables and charts
 #   dike-benchmarks/run.sh REGEX [JMH ...] only the benchmarks matching REGEX, with any extra JMH
 #                                          options (e.g. -prof stack); report in dike-benchmarks/target/jmh/

@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 4, time = 1)
+@Warmup(iterations = 6, time = 1)
+@Measurement(iterations = 3, time = 1)
 @Fork(1)
 @Threads(1)
 @State(Scope.Thread)
