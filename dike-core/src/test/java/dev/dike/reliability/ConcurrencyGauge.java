@@ -1,6 +1,5 @@
 package dev.dike.reliability;
 
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -77,13 +76,27 @@ final class ConcurrencyGauge {
         return started.get();
     }
 
-    /** One running operation; {@link #leave()} is idempotent. */
+    /**
+     * One running operation; {@link #leave()} is idempotent. Two threads may leave at once (the
+     * operation's own end and its cancellation): the one that loses waits until the winner has taken
+     * the operation off the count. Otherwise it could return, let the limiter release the permit, and
+     * let the next operation enter while this one was still counted, a violation the limiter did not
+     * commit.
+     */
     final class Run {
-        private final AtomicBoolean left = new AtomicBoolean();
+        private static final int RUNNING = 0;
+        private static final int LEAVING = 1;
+        private static final int LEFT = 2;
+        private final AtomicInteger state = new AtomicInteger(RUNNING);
 
         void leave() {
-            if (left.compareAndSet(false, true)) {
+            if (state.compareAndSet(RUNNING, LEAVING)) {
                 running.decrementAndGet();
+                state.set(LEFT);
+                return;
+            }
+            while (state.get() != LEFT) {
+                Thread.onSpinWait();
             }
         }
     }
