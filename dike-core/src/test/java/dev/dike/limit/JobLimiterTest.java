@@ -27,6 +27,21 @@ class JobLimiterTest {
     }
 
     @Test
+    void releaseWithoutAPermitFailsClearlyAndLeavesTheCountAsItWas() {
+        JobLimiter limiter = limiter(2, Duration.ZERO);
+        assertThat(limiter.tryAcquire()).isTrue();
+        limiter.release();
+
+        assertThatThrownBy(limiter::release).isInstanceOf(IllegalStateException.class)
+                .hasMessage("release() without a permit held on limiter jobs");
+        assertThat(limiter.inFlight()).isZero();
+        assertThat(limiter.available()).isEqualTo(2);
+        assertThat(limiter.tryAcquire()).isTrue();
+        assertThat(limiter.tryAcquire()).isTrue();
+        assertThat(limiter.tryAcquire()).isFalse();
+    }
+
+    @Test
     void negativeLimitFailsAtBuildNamingLimiterAndValue() {
         assertThatThrownBy(() -> JobLimiter.of("jobs", -1))
                 .isInstanceOf(IllegalArgumentException.class)
