@@ -122,6 +122,10 @@ public final class JobLimiter {
     /**
      * Gives back a permit taken by {@link #tryAcquire()}; hands it to the oldest waiter, if any.
      *
+     * <p>A release without a permit is a bug in the caller: it throws, and undoes its decrement. Until
+     * the undo, which follows at once, the count is one low, so one call more than the limit may be
+     * admitted meanwhile; a correct caller never opens that window.
+     *
      * @throws IllegalStateException if no permit is held
      */
     public void release() {

@@ -24,7 +24,7 @@ import java.util.function.Supplier;
 
 /**
  * Every dike instance of the application, by name: one retrier, limiter or batcher per name,
- * shared by every method that uses that name. The aspects create instances through it; the actuator
+ * shared by every method that uses that name. The interceptors create instances through it; the actuator
  * endpoint and the metrics read it; an application may look instances up to inspect or tune them.
  *
  * <p>Each {@code retrier}, {@code limiter} and {@code batcher} call is a get-or-create: the first

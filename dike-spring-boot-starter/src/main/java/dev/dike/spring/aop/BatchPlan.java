@@ -18,7 +18,7 @@ import org.aopalliance.intercept.MethodInvocation;
  */
 final class BatchPlan {
 
-    /** The operation of every batcher the aspect creates: each batch runs its own method. */
+    /** The operation of every batcher the interceptor creates: each batch runs its own method. */
     static final BatchOperation<Object, Object> OPERATION = (key, columns) -> ((Key) key).plan().execute((Key) key, columns);
 
     private final Batcher<Object, Object> batcher;

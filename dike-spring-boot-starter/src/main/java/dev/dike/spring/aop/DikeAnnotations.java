@@ -8,7 +8,7 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ReflectionUtils;
 
 /**
- * Finds the dike annotation that governs a method, the same way for the aspects and for the startup
+ * Finds the dike annotation that governs a method, the same way for the advisors and for the startup
  * check: an annotation on the method wins; otherwise an annotation on the class that declares the
  * method applies if the method is public, not static and not one of {@code Object}'s methods.
  */

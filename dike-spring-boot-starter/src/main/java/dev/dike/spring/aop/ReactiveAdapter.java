@@ -10,7 +10,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * What the aspects need from a reactive library. The aspects themselves never name Reactor, so they
+ * What the interceptors need from a reactive library. The interceptors themselves never name Reactor, so they
  * load without it; {@link ReactorAdapter} implements this only when Reactor is on the class path.
  */
 interface ReactiveAdapter {

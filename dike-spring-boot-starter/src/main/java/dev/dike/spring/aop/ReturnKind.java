@@ -5,7 +5,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 
 /**
- * How an advised method delivers its result, which decides how an aspect wraps it: a plain value
+ * How an advised method delivers its result, which decides how an interceptor wraps it: a plain value
  * (including {@code void}) is awaited on the caller's thread, a future or publisher is wrapped
  * without blocking.
  */
@@ -28,7 +28,7 @@ enum ReturnKind {
 
     /**
      * @param type a method's declared return type
-     * @return its kind, or {@code null} if no aspect can honour it: a {@code Future} that is no
+     * @return its kind, or {@code null} if no interceptor can honour it: a {@code Future} that is no
      *         {@code CompletionStage}, a {@code CompletionStage} type other than
      *         {@code CompletableFuture}/{@code CompletionStage}, or a reactive publisher other than
      *         {@code Mono}/{@code Flux} (their completion could not be observed, so a permit would be

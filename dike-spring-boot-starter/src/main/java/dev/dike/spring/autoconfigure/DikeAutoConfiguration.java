@@ -20,7 +20,7 @@ import org.springframework.context.annotation.Import;
 
 /**
  * Auto-configuration of dike: the {@link DikeRegistry} and, unless {@code dike.enabled=false}, the
- * aspects behind {@code @Retry}, {@code @LimitJobs} and {@code @Batch}.
+ * advisors behind {@code @Retry}, {@code @LimitJobs} and {@code @Batch}.
  *
  * <p>Every instance uses the {@link DelayScheduler} bean if the application defines one (tests
  * inject a manual clock this way), else {@link DelayScheduler#system()}; and the {@link Executor}
@@ -63,7 +63,7 @@ public class DikeAutoConfiguration {
         return new DikeRegistryLifecycle(registry);
     }
 
-    /** The aspects and the startup check, unless {@code dike.enabled=false}. */
+    /** The advisors and the startup check, unless {@code dike.enabled=false}. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnBooleanProperty(name = "dike.enabled", matchIfMissing = true)
     @Import(DikeAspectsConfiguration.class)

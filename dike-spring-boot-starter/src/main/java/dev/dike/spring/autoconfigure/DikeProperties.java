@@ -10,7 +10,7 @@ import org.springframework.core.Ordered;
 
 /**
  * Configuration properties under {@code dike}: the switch, per-kind defaults and per-instance
- * settings of {@code @Retry}, {@code @LimitJobs} and {@code @Batch}, and the order of the aspects.
+ * settings of {@code @Retry}, {@code @LimitJobs} and {@code @Batch}, and the order of the advisors.
  *
  * <p>Every setting is a nullable wrapper, {@code null} meaning "not set", so that the precedence
  * instance properties &gt; annotation attributes &gt; {@code defaults} &gt; built-in defaults can
@@ -21,7 +21,7 @@ import org.springframework.core.Ordered;
 public class DikeProperties {
 
     /**
-     * Whether the dike aspects apply. When false, @Retry, @LimitJobs and @Batch have no effect and
+     * Whether the dike advisors apply. When false, @Retry, @LimitJobs and @Batch have no effect and
      * no instance is created.
      */
     private boolean enabled = true;
@@ -36,12 +36,12 @@ public class DikeProperties {
 
     private final Web web = new Web();
 
-    /** @return whether the dike aspects apply */
+    /** @return whether the dike advisors apply */
     public boolean isEnabled() {
         return enabled;
     }
 
-    /** @param enabled whether the dike aspects apply */
+    /** @param enabled whether the dike advisors apply */
     public void setEnabled(boolean enabled) {
         this.enabled = enabled;
     }
@@ -61,7 +61,7 @@ public class DikeProperties {
         return batch;
     }
 
-    /** @return the order of the three aspects */
+    /** @return the order of the three advisors */
     public AspectOrder getAspectOrder() {
         return aspectOrder;
     }
@@ -338,48 +338,48 @@ public class DikeProperties {
     }
 
     /**
-     * Order of the aspects under {@code dike.aspect-order}; a lower value is further out. The
+     * Order of the advisors under {@code dike.aspect-order}; a lower value is further out. The
      * defaults nest Retry outside LimitJobs outside Batch, all just outside Spring's advice of
      * default order (such as {@code @Transactional}), so that each retry attempt takes a permit and
      * runs in a fresh transaction.
      */
     public static class AspectOrder {
 
-        /** Order of the @Retry aspect; lower runs further out. */
+        /** Order of the @Retry advisor; lower runs further out. */
         private int retry = Ordered.LOWEST_PRECEDENCE - 3;
 
-        /** Order of the @LimitJobs aspect; lower runs further out. */
+        /** Order of the @LimitJobs advisor; lower runs further out. */
         private int limit = Ordered.LOWEST_PRECEDENCE - 2;
 
-        /** Order of the @Batch aspect; lower runs further out. */
+        /** Order of the @Batch advisor; lower runs further out. */
         private int batch = Ordered.LOWEST_PRECEDENCE - 1;
 
-        /** @return the order of the retry aspect */
+        /** @return the order of the retry advisor */
         public int getRetry() {
             return retry;
         }
 
-        /** @param retry the order of the retry aspect */
+        /** @param retry the order of the retry advisor */
         public void setRetry(int retry) {
             this.retry = retry;
         }
 
-        /** @return the order of the limit aspect */
+        /** @return the order of the limit advisor */
         public int getLimit() {
             return limit;
         }
 
-        /** @param limit the order of the limit aspect */
+        /** @param limit the order of the limit advisor */
         public void setLimit(int limit) {
             this.limit = limit;
         }
 
-        /** @return the order of the batch aspect */
+        /** @return the order of the batch advisor */
         public int getBatch() {
             return batch;
         }
 
-        /** @param batch the order of the batch aspect */
+        /** @param batch the order of the batch advisor */
         public void setBatch(int batch) {
             this.batch = batch;
         }
