@@ -14,6 +14,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.aop.config.AopConfigUtils;
+import org.springframework.aop.framework.autoproxy.InfrastructureAdvisorAutoProxyCreator;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
@@ -89,6 +91,9 @@ class DikeAutoConfigurationTest {
     void worksWithoutAspectJ() {
         runner.withClassLoader(new FilteredClassLoader("org.aspectj")).withBean(FailsOnceClient.class).run(context -> {
             assertThat(context).hasNotFailed();
+            assertThat(context.getBean(AopConfigUtils.AUTO_PROXY_CREATOR_BEAN_NAME))
+                    .as("the proxy creator Spring Boot registers without AspectJ")
+                    .isExactlyInstanceOf(InfrastructureAdvisorAutoProxyCreator.class);
             FailsOnceClient client = context.getBean(FailsOnceClient.class);
             assertThat(AopUtils.isAopProxy(client)).isTrue();
 
