@@ -134,15 +134,17 @@ final class AsyncCall<T> extends Ticket implements Runnable, BiConsumer<Object, 
     }
 
     /**
-     * @return the stage's value if it has already succeeded, else {@code null}; read without
-     *         allocating a dependent stage, and without join()'s new CompletionException for a failure
+     * @return the stage as a future if it has already succeeded, else {@code null}. A succeeded future
+     *         can be handed to the caller as it is: completing or cancelling it does nothing any more,
+     *         and the caller gets what an undecorated call would have returned
      */
+    @SuppressWarnings("unchecked") // read-only from here on: a future of a subtype is a future of T
     static <T> CompletableFuture<T> succeededAlready(CompletionStage<? extends T> stage) {
         if (stage instanceof CompletableFuture) {
             // toCompletableFuture() is the future itself, or a full view of a minimal stage (whose isDone() throws).
             CompletableFuture<? extends T> future = stage.toCompletableFuture();
             if (future.isDone() && !future.isCompletedExceptionally()) {
-                return CompletableFuture.completedFuture(future.join()); // does not block: the future is done
+                return (CompletableFuture<T>) future;
             }
         }
         return null;

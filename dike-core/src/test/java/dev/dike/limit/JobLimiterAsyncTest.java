@@ -161,6 +161,18 @@ class JobLimiterAsyncTest {
         assertThat(limiter.inFlight()).isZero();
     }
 
+    @Test
+    void anAlreadySucceededFutureReachesTheCallerAsItIsWithThePermitReleased() {
+        JobLimiter limiter = limiter(1);
+        CompletableFuture<String> cached = CompletableFuture.completedFuture("cached");
+
+        CompletableFuture<String> result = limiter.executeAsync(() -> cached);
+
+        assertThat(result).isSameAs(cached);
+        assertThat(limiter.inFlight()).isZero();
+        assertThat(limiter.executeAsync(() -> cached)).isSameAs(cached);
+    }
+
     /** Futures complete before the operation returns are read at once; minimal stages' isDone() throws. */
     @ParameterizedTest
     @ValueSource(strings = {"full", "minimal"})
