@@ -2,8 +2,6 @@ package dev.dike.limit;
 
 import dev.dike.time.DelayScheduler;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -21,7 +19,10 @@ import java.util.function.Supplier;
 /**
  * Allows at most {@link #limit()} operations in flight at once and rejects the others with
  * {@link TooManyCallsException}, at once or after waiting up to {@link #maxWait()} in FIFO order.
- * Thread-safe and lock-free; taking and releasing a permit allocates nothing.
+ * Thread-safe and lock-free (only {@link #setLimit} takes a lock); taking and releasing a permit
+ * allocates nothing. Permits are counted per core, so calls on different cores do not contend for
+ * one counter, and the limit stays exact: a call is rejected only when every permit was held at
+ * one instant.
  *
  * <p>A permit is held until the operation's result completes, not until the operation returns, and
  * is released exactly once on every path: success, failure, synchronous throw, cancellation of the
@@ -41,28 +42,14 @@ import java.util.function.Supplier;
  */
 public final class JobLimiter {
 
-    private static final VarHandle ACQUIRED;
-    private static final VarHandle LIMIT;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            ACQUIRED = lookup.findVarHandle(JobLimiter.class, "acquired", int.class);
-            LIMIT = lookup.findVarHandle(JobLimiter.class, "limit", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final String name;
     private final Duration maxWait;
     private final long maxWaitNanos;
     private final DelayScheduler scheduler;
     private final Executor executor;
     private final LimitListener listener;
-    private volatile int limit;
-    /** Permits held now; may exceed {@link #limit} for a while after the limit was lowered. */
-    private volatile int acquired;
+    /** The limit, and the permits held now, which may exceed it for a while after it was lowered. */
+    private final Permits permits;
     /** Calls waiting and not yet granted, timed out or withdrawn; the queue may still hold dead ones. */
     private final AtomicInteger waitingCalls = new AtomicInteger();
     private final ConcurrentLinkedQueue<Ticket> queue = new ConcurrentLinkedQueue<>();
@@ -73,7 +60,7 @@ public final class JobLimiter {
 
     private JobLimiter(Builder builder) {
         this.name = builder.name;
-        this.limit = builder.limit;
+        this.permits = new Permits(builder.limit, builder.stripes);
         this.maxWait = builder.maxWait;
         this.maxWaitNanos = saturatedNanos(builder.maxWait);
         this.scheduler = builder.scheduler;
@@ -122,18 +109,12 @@ public final class JobLimiter {
     /**
      * Gives back a permit taken by {@link #tryAcquire()}; hands it to the oldest waiter, if any.
      *
-     * <p>A release without a permit is a bug in the caller: it throws, and undoes its decrement. Until
-     * the undo, which follows at once, the count is one low, so one call more than the limit may be
-     * admitted meanwhile; a correct caller never opens that window.
+     * <p>A release without a permit is a bug in the caller: it throws and changes nothing.
      *
      * @throws IllegalStateException if no permit is held
      */
     public void release() {
-        // One atomic add rather than a read and a compare-and-set: when several cores share the limiter,
-        // each access to this counter moves its cache line, and a release never needs to look first.
-        int before = (int) ACQUIRED.getAndAdd(this, -1);
-        if (before <= 0) {
-            ACQUIRED.getAndAdd(this, 1); // undo: the counter must not go below zero
+        if (!permits.giveBack()) {
             throw new IllegalStateException("release() without a permit held on limiter " + name);
         }
         // Publish-then-check: a waiter publishes itself and then checks the permits, so one of us sees the other.
@@ -233,7 +214,7 @@ public final class JobLimiter {
      */
     public void setLimit(int newLimit) {
         checkLimit(name, newLimit);
-        int oldLimit = (int) LIMIT.getAndSet(this, newLimit);
+        int oldLimit = permits.setLimit(newLimit);
         if (oldLimit != newLimit) {
             listener.onLimitChanged(name, oldLimit, newLimit);
         }
@@ -249,7 +230,7 @@ public final class JobLimiter {
 
     /** @return the maximum number of operations in flight */
     public int limit() {
-        return limit;
+        return permits.limit();
     }
 
     /** @return how long a call may wait for a permit; zero means reject at once */
@@ -262,12 +243,12 @@ public final class JobLimiter {
      *         after the limit was lowered
      */
     public int inFlight() {
-        return acquired;
+        return permits.inFlight();
     }
 
     /** @return the number of permits free now, never negative */
     public int available() {
-        return Math.max(0, limit - acquired);
+        return Math.max(0, permits.limit() - permits.inFlight());
     }
 
     /** @return the number of calls waiting for a permit now */
@@ -351,14 +332,7 @@ public final class JobLimiter {
     }
 
     private boolean acquirePermit() {
-        int current;
-        do {
-            current = acquired;
-            if (current >= limit) {
-                return false;
-            }
-        } while (!ACQUIRED.compareAndSet(this, current, current + 1));
-        return true;
+        return permits.tryTake();
     }
 
     /** Hands free permits to waiting tickets, oldest first. Any thread may call it at any time. */
@@ -386,7 +360,7 @@ public final class JobLimiter {
             Ticket next = queue.poll();
             if (next == null || !next.grant()) {
                 // Queue emptied meanwhile, or the call timed out or withdrew: keep the permit free.
-                ACQUIRED.getAndAdd(this, -1);
+                permits.giveBack();
                 continue;
             }
             waitingCalls.decrementAndGet();
@@ -414,7 +388,7 @@ public final class JobLimiter {
     }
 
     private TooManyCallsException tooManyCalls() {
-        return new TooManyCallsException(name, limit);
+        return new TooManyCallsException(name, permits.limit());
     }
 
     private static long saturatedNanos(Duration duration) {
@@ -434,7 +408,7 @@ public final class JobLimiter {
 
     @Override
     public String toString() {
-        return "JobLimiter[" + name + ", limit=" + limit + ", maxWait=" + maxWait + "]";
+        return "JobLimiter[" + name + ", limit=" + permits.limit() + ", maxWait=" + maxWait + "]";
     }
 
     /** Builds a {@link JobLimiter}. */
@@ -447,6 +421,7 @@ public final class JobLimiter {
         private DelayScheduler scheduler = DelayScheduler.system();
         private Executor executor = ForkJoinPool.commonPool();
         private LimitListener listener = LimitListener.NONE;
+        private int stripes = Permits.stripesForThisMachine();
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -495,6 +470,12 @@ public final class JobLimiter {
          */
         public Builder listener(LimitListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** For tests: count permits on this many stripes (a power of two) instead of one per core. */
+        Builder stripes(int stripes) {
+            this.stripes = stripes;
             return this;
         }
 

@@ -33,6 +33,8 @@ import reactor.core.publisher.Mono;
 class JobLimiterStressTest {
 
     private static final int LIMIT = 3;
+    /** More stripes than the limit, so that calls keep searching other stripes than their own. */
+    private static final int STRIPES = 4;
 
     private final ExecutorService pool = Executors.newFixedThreadPool(3, runnable -> {
         Thread thread = new Thread(runnable, "stress-pool");
@@ -83,7 +85,7 @@ class JobLimiterStressTest {
 
     private void runMixedLoad(int threads, int callsPerThread, Duration maxWait, DelayScheduler scheduler)
             throws Exception {
-        JobLimiter limiter = JobLimiter.builder("stress").limit(LIMIT).maxWait(maxWait)
+        JobLimiter limiter = JobLimiter.builder("stress").limit(LIMIT).stripes(STRIPES).maxWait(maxWait)
                 .scheduler(scheduler).executor(pool).build();
         runConcurrently(threads, () -> {
             ThreadLocalRandom random = ThreadLocalRandom.current();
@@ -101,7 +103,7 @@ class JobLimiterStressTest {
     /** Limit 1 and a clock moved by its own thread, so grants, timeouts and cancels keep colliding. */
     private void raceGrantsTimeoutsAndCancellations(int threads, int callsPerThread) throws Exception {
         ManualDelayScheduler clock = new ManualDelayScheduler();
-        JobLimiter limiter = JobLimiter.builder("race").limit(1).maxWait(Duration.ofMillis(1))
+        JobLimiter limiter = JobLimiter.builder("race").limit(1).stripes(STRIPES).maxWait(Duration.ofMillis(1))
                 .scheduler(clock).executor(pool).build();
         AtomicBoolean callersDone = new AtomicBoolean();
         Thread timer = new Thread(() -> {
