@@ -10,11 +10,14 @@ import dev.dike.spring.DikeRegistry;
 
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.aopalliance.intercept.MethodInvocation;
+import org.springframework.aop.SpringProxy;
+import org.springframework.aop.TargetClassAware;
 import org.springframework.aop.framework.AopProxyUtils;
 import org.springframework.aop.support.AopUtils;
 
@@ -32,10 +35,10 @@ final class MethodPlans {
     private final InstanceConfigResolver config;
     private final ReactiveAdapter reactive;
     /** Per bean class, then per method: found on every call without allocating a composite key. */
-    private final ClassValue<Map<Method, Plans>> plans = new ClassValue<>() {
+    private final ClassValue<ClassPlans> plans = new ClassValue<>() {
         @Override
-        protected Map<Method, Plans> computeValue(Class<?> beanClass) {
-            return new ConcurrentHashMap<>();
+        protected ClassPlans computeValue(Class<?> beanClass) {
+            return new ClassPlans(beanClass);
         }
     };
     private final Set<String> retryNames = ConcurrentHashMap.newKeySet();
@@ -75,21 +78,30 @@ final class MethodPlans {
      */
     void resolve(String beanName, Class<?> userClass, Iterable<Method> methods) {
         for (Method method : methods) {
-            plans.get(userClass).computeIfAbsent(method,
+            plans.get(userClass).byMethod.computeIfAbsent(method,
                     key -> create(new AdvisedMethod(beanName, userClass, method)));
         }
     }
 
     private Plans of(MethodInvocation invocation) {
-        Class<?> targetClass = AopProxyUtils.ultimateTargetClass(invocation.getThis());
+        Object target = invocation.getThis();
+        ClassPlans ofClass = plans.get(target.getClass());
+        if (ofClass.ofProxies) { // the target is itself a proxy: the bean class is behind it, per instance
+            ofClass = plans.get(AopProxyUtils.ultimateTargetClass(target));
+        }
+        Class<?> targetClass = ofClass.beanClass;
         Method method = invocation.getMethod();
-        Map<Method, Plans> ofClass = plans.get(targetClass);
-        Plans found = ofClass.get(method);
+        Plans found = ofClass.calledWith(method);
         if (found != null) {
             return found;
         }
-        Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
-        return ofClass.computeIfAbsent(method, key -> create(new AdvisedMethod(null, targetClass, specific)));
+        found = ofClass.byMethod.get(method);
+        if (found == null) {
+            Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
+            found = ofClass.byMethod.computeIfAbsent(method, key -> create(new AdvisedMethod(null, targetClass, specific)));
+        }
+        ofClass.rememberCalledWith(method, found);
+        return found;
     }
 
     private Plans create(AdvisedMethod where) {
@@ -164,5 +176,58 @@ final class MethodPlans {
     }
 
     private record Plans(RetryPlan retry, LimitPlan limit, BatchPlan batch) {
+    }
+
+    /**
+     * The plans of one bean class. {@code byMethod} finds them by {@link Method#equals}, which
+     * compares names and parameter types: the startup check resolves the class's own {@code Method}
+     * objects, but a proxy calls with objects of its own, equal and not the same. So the objects
+     * proxies call with are also kept in a short list, found by identity, which is what every call
+     * after the first one of each method needs.
+     */
+    private static final class ClassPlans {
+
+        /** Enough for the advised methods of any reasonable bean; a class with more falls back to byMethod. */
+        private static final int MOST_REMEMBERED = 16;
+
+        final Class<?> beanClass;
+        /**
+         * Instances of this class are proxies (say, of a scoped bean), whose bean class depends on
+         * the instance. Known once per class because an {@code instanceof} test against an
+         * interface a class does not implement costs more on every call than the rest of the lookup.
+         */
+        final boolean ofProxies;
+        final Map<Method, Plans> byMethod = new ConcurrentHashMap<>();
+        /** Method, plans, method, plans...: copied on write, read without a lock. */
+        private volatile Object[] calledWith = new Object[0];
+
+        ClassPlans(Class<?> beanClass) {
+            this.beanClass = beanClass;
+            this.ofProxies = SpringProxy.class.isAssignableFrom(beanClass) || TargetClassAware.class.isAssignableFrom(beanClass);
+        }
+
+        Plans calledWith(Method method) {
+            Object[] known = calledWith;
+            for (int i = 0; i < known.length; i += 2) {
+                if (known[i] == method) {
+                    return (Plans) known[i + 1];
+                }
+            }
+            return null;
+        }
+
+        void rememberCalledWith(Method method, Plans plans) {
+            if (calledWith.length < 2 * MOST_REMEMBERED) {
+                synchronized (this) {
+                    Object[] known = calledWith;
+                    if (known.length < 2 * MOST_REMEMBERED && calledWith(method) == null) {
+                        Object[] more = Arrays.copyOf(known, known.length + 2);
+                        more[known.length] = method;
+                        more[known.length + 1] = plans;
+                        calledWith = more;
+                    }
+                }
+            }
+        }
     }
 }
