@@ -19,8 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * likewise fails only when no stripe had a permit out at one instant.
  *
  * <p>Changing the limit reshares it, under a lock, so that no stripe ever has more out than its
- * share. When the limit is lowered below the permits out, the stripes cannot tell on their own when
- * the total is back under it: until it is, every take goes through that lock and counts the total.
+ * share. A take whose search overlapped a reshare does not trust what it saw and decides again
+ * under that lock. When the limit is lowered below the permits out, the stripes cannot tell on
+ * their own when the total is back under it: until it is, every take goes through that lock and
+ * counts the total.
  */
 final class Permits {
 
@@ -41,6 +43,12 @@ final class Permits {
     private volatile int limit;
     /** More permits are out than the limit allows (it was lowered): takes go through the lock. */
     private volatile boolean overLimit;
+    /**
+     * Counts reshares, twice each: odd while one runs. Mid-reshare the shares are cut to what each
+     * stripe has out, so a search then would find every stripe full; a take whose search overlapped
+     * a reshare decides again under the lock instead of refusing.
+     */
+    private volatile int reshares;
 
     /**
      * @param limit   the permits that may be out, at least 0
@@ -104,10 +112,16 @@ final class Permits {
 
     /** Takes a permit if fewer than the limit are out. */
     boolean tryTake() {
-        if (overLimit) {
-            return takeWhileOverLimit();
+        int reshared = reshares;
+        if ((reshared & 1) == 0 && !overLimit) {
+            if (home().tryTake() || takeElsewhere()) {
+                return true;
+            }
+            if (reshares == reshared) {
+                return false; // no reshare overlapped the search: every stripe was full at one instant
+            }
         }
-        return home().tryTake() || takeElsewhere();
+        return takeUnderLock();
     }
 
     /** Gives a permit back; {@code false}, changing nothing, if no permit was out. */
@@ -116,11 +130,12 @@ final class Permits {
     }
 
     /**
-     * The limit was lowered below the permits out: no stripe may take on its own, since freeing a
-     * permit on one stripe does not bring the total below the limit. Each take reshares instead,
-     * which ends this state once the total is below the limit again.
+     * A take that met a reshare, or found more permits out than the limit allows. No reshare runs
+     * while the lock is held, so the search here is exact. Over the limit (it was lowered), no stripe
+     * may take on its own, since a permit coming back on one stripe does not bring the total below
+     * the limit: each take reshares instead, which ends that state once the total is below it again.
      */
-    private synchronized boolean takeWhileOverLimit() {
+    private synchronized boolean takeUnderLock() {
         if (overLimit) {
             reshare();
         }
@@ -130,26 +145,31 @@ final class Permits {
     /**
      * Gives each stripe a share that covers the permits out on it, and the rest of the limit evenly.
      * If the permits out exceed the limit, each stripe's share is what it has out, and takes wait in
-     * {@link #takeWhileOverLimit} until enough have come back.
+     * {@link #takeUnderLock} until enough have come back.
      *
      * <p>First every share is cut to what its stripe has out, then the spare part of the limit is
      * added. Between the two, permits coming back only make room within a stripe's share; no take
      * can push a stripe past it.
      */
     private void reshare() {
-        int out = 0;
-        for (PermitStripe stripe : stripes) {
-            out += cutShareToCount(stripe);
-        }
-        int spare = limit - out;
-        overLimit = spare < 0;
-        if (overLimit) {
-            return;
-        }
-        for (int i = 0; i < stripes.length; i++) {
-            PermitStripe stripe = stripes[i];
-            stripe.quota(stripe.quota() + spare / stripes.length + (i < spare % stripes.length ? 1 : 0));
-            stripe.changeStamp();
+        reshares++; // odd: a reshare runs (only under the lock, so no other thread writes it)
+        try {
+            int out = 0;
+            for (PermitStripe stripe : stripes) {
+                out += cutShareToCount(stripe);
+            }
+            int spare = limit - out;
+            overLimit = spare < 0;
+            if (overLimit) {
+                return;
+            }
+            for (int i = 0; i < stripes.length; i++) {
+                PermitStripe stripe = stripes[i];
+                stripe.quota(stripe.quota() + spare / stripes.length + (i < spare % stripes.length ? 1 : 0));
+                stripe.changeStamp();
+            }
+        } finally {
+            reshares++; // even again
         }
     }
 

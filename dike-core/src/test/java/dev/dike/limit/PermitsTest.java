@@ -157,6 +157,40 @@ class PermitsTest {
     }
 
     /**
+     * Fewer threads than permits, each holding at most one, while another thread keeps resharing the
+     * same limit: a reshare first cuts every share to what its stripe has out, then spreads the spare
+     * part, and a take that searched in between would find every stripe full. No take may be refused.
+     */
+    @Test
+    void aTakeDuringAReshareIsNeverRefused() throws Exception {
+        Permits permits = new Permits(8, 4);
+        AtomicLong refused = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread resharer = new Thread(() -> {
+            while (!stop.get()) {
+                permits.setLimit(8);
+            }
+        });
+        resharer.start();
+        try {
+            runOnThreads(3, () -> {
+                for (int i = 0; i < 100_000; i++) {
+                    if (permits.tryTake()) {
+                        assertThat(permits.giveBack()).isTrue();
+                    } else {
+                        refused.incrementAndGet();
+                    }
+                }
+            });
+        } finally {
+            stop.set(true);
+            resharer.join();
+        }
+        assertThat(refused).as("takes refused with at most 3 of 8 permits out").hasValue(0);
+        assertThat(permits.inFlight()).isZero();
+    }
+
+    /**
      * More threads than permits, taking on one thread and giving back on another (as an asynchronous
      * call does when its future completes elsewhere): the permits out never exceed the limit, every
      * give-back finds its permit, and all come back.
