@@ -20,9 +20,10 @@ import java.util.function.Supplier;
  * Allows at most {@link #limit()} operations in flight at once and rejects the others with
  * {@link TooManyCallsException}, at once or after waiting up to {@link #maxWait()} in FIFO order.
  * Thread-safe and lock-free: only {@link #setLimit}, new calls that overlap it, and new calls while
- * more permits are held than a lowered limit allows, take a lock. Taking and releasing a permit allocates nothing. Permits are
- * counted per core, so calls on different cores do not contend for one counter, and the limit stays
- * exact: a call is rejected only when every permit was held at one instant.
+ * more permits are held than a lowered limit allows, take a lock. Taking and releasing a permit
+ * allocates nothing. Permits are counted per core, so calls on different cores do not contend for
+ * one counter, and the limit stays exact: a call is rejected only when every permit was held at one
+ * instant.
  *
  * <p>A permit is held until the operation's result completes, not until the operation returns, and
  * is released exactly once on every path: success, failure, synchronous throw, cancellation of the

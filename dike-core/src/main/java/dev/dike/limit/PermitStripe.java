@@ -8,7 +8,7 @@ import java.lang.invoke.VarHandle;
  * on its cache lines.
  *
  * <p>The permits out and a change stamp share one 64-bit word: the count in the low half, in the
- * high half a number that every take and give-back raises by one. Two reads that see the same word
+ * high half a number that every take, give-back and change of the share raises by one. Two reads that see the same word
  * therefore prove that the stripe did not change in between, which {@link Permits} needs to refuse a
  * permit only when every stripe was full at once.
  */

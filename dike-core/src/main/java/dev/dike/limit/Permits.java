@@ -78,11 +78,6 @@ final class Permits {
         return cores <= 1 ? 1 : Math.min(MAX_STRIPES, Integer.highestOneBit(cores - 1) << 1);
     }
 
-    /** @return how many stripes this counts on */
-    int stripes() {
-        return stripes.length;
-    }
-
     /** @return the permits that may be out */
     int limit() {
         return limit;

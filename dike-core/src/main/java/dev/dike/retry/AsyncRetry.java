@@ -28,8 +28,9 @@ import java.util.function.Supplier;
  * <p>Only the caller's completion (cancel, complete, timeout) races with the attempts;
  * {@link #inProgress} is volatile and is written before {@link #isDone()} is checked, while the
  * caller's completion writes the result before reading it, so at least one side always sees the
- * other and no attempt starts, and no delay stays scheduled, after the caller completed the future. The loop checks {@link #isDone()} before every attempt, so
- * a chain of zero-delay retries stops as soon as the caller's completion is visible.
+ * other and no attempt starts, and no delay stays scheduled, after the caller completed the future.
+ * The loop checks {@link #isDone()} before every attempt, so a chain of zero-delay retries stops as
+ * soon as the caller's completion is visible.
  *
  * @param <T> the result type
  */

@@ -165,27 +165,15 @@ class PermitsTest {
     void aTakeDuringAReshareIsNeverRefused() throws Exception {
         Permits permits = new Permits(8, 4);
         AtomicLong refused = new AtomicLong();
-        AtomicBoolean stop = new AtomicBoolean();
-        Thread resharer = new Thread(() -> {
-            while (!stop.get()) {
-                permits.setLimit(8);
-            }
-        });
-        resharer.start();
-        try {
-            runOnThreads(3, () -> {
-                for (int i = 0; i < 100_000; i++) {
-                    if (permits.tryTake()) {
-                        assertThat(permits.giveBack()).isTrue();
-                    } else {
-                        refused.incrementAndGet();
-                    }
+        whileLooping(() -> permits.setLimit(8), () -> runOnThreads(3, () -> {
+            for (int i = 0; i < 100_000; i++) {
+                if (permits.tryTake()) {
+                    assertThat(permits.giveBack()).isTrue();
+                } else {
+                    refused.incrementAndGet();
                 }
-            });
-        } finally {
-            stop.set(true);
-            resharer.join();
-        }
+            }
+        }));
         assertThat(refused).as("takes refused with at most 3 of 8 permits out").hasValue(0);
         assertThat(permits.inFlight()).isZero();
     }
@@ -249,36 +237,24 @@ class PermitsTest {
 
     /**
      * Threads take and give back while another keeps moving the limit between 2 and 6: the permits
-     * out never exceed the highest limit, never exceed the current one for long, and when the dust
-     * settles the limit is exactly the last one set.
+     * out never exceed the highest limit, none is lost or left out, and when the dust settles the
+     * limit is exactly the last one set.
      */
     @Test
     void limitChangesRacingWithTakesNeverLoseOrInventAPermit() throws Exception {
         Permits permits = new Permits(6, 4);
         AtomicInteger out = new AtomicInteger();
         AtomicInteger mostOut = new AtomicInteger();
-        AtomicBoolean stop = new AtomicBoolean();
-        Thread changer = new Thread(() -> {
-            int round = 0;
-            while (!stop.get()) {
-                permits.setLimit(round++ % 2 == 0 ? 2 : 6);
-            }
-        });
-        changer.start();
-        try {
-            runOnThreads(4, () -> {
-                for (int i = 0; i < 100_000; i++) {
-                    if (permits.tryTake()) {
-                        mostOut.accumulateAndGet(out.incrementAndGet(), Math::max);
-                        out.decrementAndGet();
-                        assertThat(permits.giveBack()).isTrue();
-                    }
+        AtomicInteger round = new AtomicInteger();
+        whileLooping(() -> permits.setLimit(round.getAndIncrement() % 2 == 0 ? 2 : 6), () -> runOnThreads(4, () -> {
+            for (int i = 0; i < 100_000; i++) {
+                if (permits.tryTake()) {
+                    mostOut.accumulateAndGet(out.incrementAndGet(), Math::max);
+                    out.decrementAndGet();
+                    assertThat(permits.giveBack()).isTrue();
                 }
-            });
-        } finally {
-            stop.set(true);
-            changer.join();
-        }
+            }
+        }));
         assertThat(mostOut.get()).as("permits out at once").isLessThanOrEqualTo(6);
         assertThat(permits.inFlight()).isZero();
 
@@ -317,6 +293,27 @@ class PermitsTest {
         // A new thread gets the next home stripe in turn.
         return CompletableFuture.supplyAsync(action::getAsBoolean, runnable -> new Thread(runnable).start())
                 .get(10, TimeUnit.SECONDS);
+    }
+
+    /** Repeats {@code step} on a thread of its own until {@code work} is done. */
+    private static void whileLooping(Runnable step, Work work) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread looping = new Thread(() -> {
+            while (!stop.get()) {
+                step.run();
+            }
+        });
+        looping.start();
+        try {
+            work.run();
+        } finally {
+            stop.set(true);
+            looping.join();
+        }
+    }
+
+    private interface Work {
+        void run() throws Exception;
     }
 
     private static void runOnThreads(int threads, Runnable body) throws Exception {

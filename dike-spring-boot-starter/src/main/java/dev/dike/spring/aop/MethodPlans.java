@@ -95,11 +95,8 @@ final class MethodPlans {
         if (found != null) {
             return found;
         }
-        found = ofClass.byMethod.get(method);
-        if (found == null) {
-            Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
-            found = ofClass.byMethod.computeIfAbsent(method, key -> create(new AdvisedMethod(null, targetClass, specific)));
-        }
+        found = ofClass.byMethod.computeIfAbsent(method,
+                key -> create(new AdvisedMethod(null, targetClass, AopUtils.getMostSpecificMethod(key, targetClass))));
         ofClass.rememberCalledWith(method, found);
         return found;
     }
@@ -203,7 +200,8 @@ final class MethodPlans {
 
         ClassPlans(Class<?> beanClass) {
             this.beanClass = beanClass;
-            this.ofProxies = SpringProxy.class.isAssignableFrom(beanClass) || TargetClassAware.class.isAssignableFrom(beanClass);
+            this.ofProxies = SpringProxy.class.isAssignableFrom(beanClass)
+                    || TargetClassAware.class.isAssignableFrom(beanClass);
         }
 
         Plans calledWith(Method method) {
