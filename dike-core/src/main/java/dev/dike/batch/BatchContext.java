@@ -129,7 +129,7 @@ final class BatchContext<T, R> {
     void handOff(Runnable task) {
         try {
             executor.execute(task);
-        } catch (RuntimeException refused) {
+        } catch (RuntimeException | Error refused) { // also "unable to create native thread"
             LOG.debug("Executor of batcher {} refused a completion; running it on the current thread", name, refused);
             task.run();
         }

@@ -77,14 +77,19 @@ final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
         startNanos = context.scheduler().nanoTime();
         context.listener().onBatchStarted(context.name(), reason, rows, calls.size(),
                 startNanos - calls.get(0).arrivalNanos());
+        // Busy from here: the operation may block, and so may the callers' dependent stages, which run
+        // here when its result is already complete.
+        runner.enterUserCode();
         try {
-            CompletionStage<? extends List<? extends R>> result;
-            runner.enterOperation();
-            try {
-                result = context.operation().execute(key, columns());
-            } finally {
-                runner.leaveOperation();
-            }
+            callOperation();
+        } finally {
+            runner.leaveUserCode();
+        }
+    }
+
+    private void callOperation() {
+        try {
+            CompletionStage<? extends List<? extends R>> result = context.operation().execute(key, columns());
             if (result == null) {
                 end(null, new IllegalStateException("Batch operation of " + context.name()
                         + " returned null instead of a CompletionStage"));

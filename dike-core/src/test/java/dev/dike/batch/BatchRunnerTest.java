@@ -11,7 +11,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -141,6 +144,96 @@ class BatchRunnerTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> batcher.runners() == 0 && batcher.batchesInFlight() == 0);
         batcher.close();
         fixture.start(BatchFixture.config(1)); // a manual-clock batcher for the checks after the test
+    }
+
+    /**
+     * A caller's dependent stage, attached without {@code *Async}, runs on the runner that completed
+     * its batch; if it blocks, that runner is busy, and the next batch gets another one.
+     */
+    @Test
+    void callerStageBlockingOnTheRunnerDoesNotHoldUpLaterBatches() throws Exception {
+        CountDownLatch attached = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Batcher<Integer, Integer> batcher = Batcher.<Integer, Integer>builder("dependent", (key, columns) -> {
+            if (columns.get(0).equals(List.of(1))) {
+                attached.await(); // completes only once the test's stage is attached
+            }
+            return CompletableFuture.completedFuture(columns.get(0));
+        }).config(BatchFixture.configBuilder(1).maxProcessingTime(Duration.ofMinutes(1)).build()).build();
+        try {
+            CompletableFuture<List<Integer>> first = batcher.submit(List.of(1));
+            CompletableFuture<Void> blockingStage = first.thenAccept(value -> awaitQuietly(release));
+            attached.countDown();
+            await().atMost(Duration.ofSeconds(5)).until(first::isDone);
+
+            CompletableFuture<List<Integer>> later = batcher.submit(List.of(2));
+
+            await().atMost(Duration.ofSeconds(5)).until(later::isDone);
+            assertThat(later).isCompletedWithValue(List.of(2));
+            assertThat(blockingStage).isNotDone();
+            release.countDown();
+            await().atMost(Duration.ofSeconds(5)).until(blockingStage::isDone);
+            await().atMost(Duration.ofSeconds(5)).until(() -> batcher.runners() == 0 && batcher.batchesInFlight() == 0);
+        } finally {
+            release.countDown();
+            batcher.close();
+        }
+        fixture.start(BatchFixture.config(1)); // a manual-clock batcher for the checks after the test
+    }
+
+    /** An executor that throws an Error (a thread that could not be created) must not leave a runner counted. */
+    @Test
+    void executorErrorFailsTheQueuedBatchAndLeavesNoRunnerBehind() {
+        AtomicBoolean failNext = new AtomicBoolean(true);
+        OutOfMemoryError noThread = new OutOfMemoryError("unable to create native thread");
+        Batcher<Integer, Integer> batcher = fixture.start(BatchFixture.configBuilder(1).build(), task -> {
+            if (failNext.getAndSet(false)) {
+                throw noThread;
+            }
+            tasks.add(task);
+        });
+
+        CompletableFuture<List<Integer>> refused = batcher.submit(List.of(1));
+        runTasks();
+        assertThat(failureOf(refused)).isSameAs(noThread);
+        assertThat(batcher.runners()).isZero();
+
+        CompletableFuture<List<Integer>> next = batcher.submit(List.of(2));
+        runTasks();
+        assertThat(next).isCompletedWithValue(List.of(2));
+        assertThat(batcher.runners()).isZero();
+    }
+
+    /**
+     * A helper runner is only a precaution while a runner is inside user code: if the executor refuses
+     * it, the busy runner still takes the queued batches afterwards, and they must not fail.
+     */
+    @Test
+    void refusedHelperLeavesQueuedBatchesToTheBusyRunner() {
+        AtomicInteger executions = new AtomicInteger();
+        Batcher<Integer, Integer> batcher = fixture.start(BatchFixture.configBuilder(1).build(), task -> {
+            if (executions.incrementAndGet() == 2) {
+                throw new RejectedExecutionException("queue full");
+            }
+            tasks.add(task);
+        });
+
+        CompletableFuture<List<Integer>> first = batcher.submit(List.of(1));
+        CompletableFuture<List<Integer>> second = batcher.submit(List.of(2));
+        runTasks(); // the runner asks for a helper as it enters the first operation, and is refused
+
+        assertThat(executions).hasValue(2);
+        assertThat(first).isCompletedWithValue(List.of(1));
+        assertThat(second).isCompletedWithValue(List.of(2));
+        assertThat(batcher.runners()).isZero();
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
