@@ -35,8 +35,12 @@ import java.util.function.UnaryOperator;
  *       {@link IllegalArgumentException}; a call with empty lists gets an empty list at once.</li>
  *   <li>A caller that cancels before its batch starts is removed from it; a batch left empty is not
  *       run. Cancelling one caller never cancels the batch for the others.</li>
- *   <li>Callers' futures are completed off the timer thread. Every caller completes exactly once on
- *       every path, and no failure leaves state behind.</li>
+ *   <li>Callers' futures are completed off the timer thread, unless the executor refuses that task
+ *       too. A result that is complete when the operation returns completes its callers on the
+ *       thread that ran the operation. Every caller completes exactly once on every path, and no
+ *       failure leaves state behind.</li>
+ *   <li>The executor must run or refuse every task it is given: one that discards tasks silently
+ *       leaves batches to fail only at their processing timeout.</li>
  * </ul>
  *
  * @param <T> the element type of the batched columns

@@ -16,8 +16,9 @@ import java.util.concurrent.TimeUnit;
  * next deadline. A size flush only unlinks its queue. Scheduling and cancelling a task per batch on
  * the scheduler instead took its lock twice per batch, under the queue's lock, and woke its thread
  * whenever the new task was the earliest: with many small batches that cost tens of microseconds per
- * batch. Deadlines mostly arrive in order (the waiting time only changes at runtime), so listing is
- * constant time.
+ * batch. Deadlines mostly arrive in order (the waiting time only changes at runtime), so listing
+ * mostly appends at the end; an earlier deadline (a queue re-listed for its oldest waiting call)
+ * walks back from the end.
  *
  * <p>The task is not cancelled when the last queue leaves the list: it fires once, finds nothing and
  * stays off until a queue is listed again, so an idle batcher holds at most one pending flush task,

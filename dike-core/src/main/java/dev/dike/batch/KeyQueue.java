@@ -49,7 +49,10 @@ final class KeyQueue<T, R> extends DeadlineList.Entry<KeyQueue<T, R>> {
     private FlushReason dueReason;
     /** Whether this queue is listed with {@link FlushTimers} for its oldest call. */
     private boolean timerArmed;
-    /** Identifies the armed timer, so that a timer that fires after being cancelled does nothing. */
+    /**
+     * Identifies the current listing with {@link FlushTimers}: a firing that collected an older listing
+     * and reaches {@link #onTimer} after the queue flushed and was listed again does nothing.
+     */
     private long timerGeneration;
     /** The identity of the timer listed with {@link FlushTimers}; guarded by it. */
     long flushGeneration;

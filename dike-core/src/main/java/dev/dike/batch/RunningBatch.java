@@ -60,7 +60,10 @@ final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
         context.runner().run(this);
     }
 
-    /** Fails the batch because the executor or the scheduler refused it; callers are completed off the timer thread. */
+    /**
+     * Fails the batch because the executor or the scheduler refused it; callers are completed on the
+     * executor, or on this thread if it refuses that as well.
+     */
     void refuse(Throwable refusal) {
         context.handOff(() -> end(null, refusal));
     }

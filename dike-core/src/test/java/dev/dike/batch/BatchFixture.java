@@ -44,7 +44,7 @@ final class BatchFixture {
     /** Set when the test's scheduler ignores cancel(): stale timers then stay pending until the clock passes them. */
     private boolean cancelIgnored;
     Batcher<Integer, Integer> batcher;
-    /** Every batcher started on {@link #scheduler}: each may keep its processing-timeout timer for a while. */
+    /** Every batcher started on {@link #scheduler}: each may keep its processing-timeout and flush timers a while. */
     private final List<Batcher<Integer, Integer>> started = new ArrayList<>();
 
     static BatchConfig config(int target) {

@@ -147,6 +147,8 @@ final class BatchHammer {
             assertThat(batcher.queuedRows()).isZero();
             assertThat(batcher.liveQueues()).isZero();
             assertThat(batcher.listedQueues()).isZero();
+            assertThat(batcher.runners()).as("runners").isZero();
+            assertThat(batcher.timedQueues()).as("queues waiting for their flush timer").isZero();
         });
         assertThat(listener.count(BatchCallOutcome.SUCCESS)).isPositive();
     }

@@ -131,18 +131,22 @@ class BatchRunnerTest {
             return CompletableFuture.completedFuture(columns.get(0));
         }).config(BatchFixture.configBuilder(1).maxProcessingTime(Duration.ofMinutes(1)).build()).build();
 
-        CompletableFuture<List<Integer>> blocked = batcher.submit(List.of(1));
-        await().atMost(Duration.ofSeconds(5)).until(() -> batcher.batchesInFlight() == 1 && batcher.runners() == 1);
-        CompletableFuture<List<Integer>> later = batcher.submit(List.of(2));
+        try {
+            CompletableFuture<List<Integer>> blocked = batcher.submit(List.of(1));
+            await().atMost(Duration.ofSeconds(5)).until(() -> batcher.batchesInFlight() == 1 && batcher.runners() == 1);
+            CompletableFuture<List<Integer>> later = batcher.submit(List.of(2));
 
-        await().atMost(Duration.ofSeconds(5)).until(later::isDone);
-        assertThat(later).isCompletedWithValue(List.of(2));
-        assertThat(blocked).isNotDone();
-        release.countDown();
-        await().atMost(Duration.ofSeconds(5)).until(blocked::isDone);
-        assertThat(blocked).isCompletedWithValue(List.of(1));
-        await().atMost(Duration.ofSeconds(5)).until(() -> batcher.runners() == 0 && batcher.batchesInFlight() == 0);
-        batcher.close();
+            await().atMost(Duration.ofSeconds(5)).until(later::isDone);
+            assertThat(later).isCompletedWithValue(List.of(2));
+            assertThat(blocked).isNotDone();
+            release.countDown();
+            await().atMost(Duration.ofSeconds(5)).until(blocked::isDone);
+            assertThat(blocked).isCompletedWithValue(List.of(1));
+            await().atMost(Duration.ofSeconds(5)).until(() -> batcher.runners() == 0 && batcher.batchesInFlight() == 0);
+        } finally {
+            release.countDown(); // never leave a shared-pool thread parked, even when an assertion failed
+            batcher.close();
+        }
         fixture.start(BatchFixture.config(1)); // a manual-clock batcher for the checks after the test
     }
 
