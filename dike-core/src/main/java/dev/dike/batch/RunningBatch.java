@@ -8,12 +8,21 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One formed batch, from the moment it holds a slot until it ends: a {@link BatchRunner} calls the
  * operation on the executor, the result races the processing timeout ({@link ProcessingTimeouts}),
  * and the batch frees its slot exactly once and completes every caller exactly once.
+ *
+ * <p>Life cycle, in {@link #state}: {@code QUEUED} (formed, holding a slot, not yet sent), then
+ * {@code SENT} (the runner is committed to calling the operation), then {@code ENDED}; or straight
+ * from {@code QUEUED} to {@code ENDED} when the batch times out or is refused before it is sent.
+ * Whatever ends the batch (result, failure, timeout, refusal) must win the compare-and-set to
+ * {@code ENDED}, and the runner must win the one from {@code QUEUED} to {@code SENT}, which it tries
+ * only after the listener call and the copying of the rows, right before the operation: so a batch
+ * whose callers were told "timeout" never reaches the operation, and its slot (freed by whoever won
+ * {@code ENDED}) is never held by two operations at once.
  *
  * @param <T> the element type of the batched columns
  * @param <R> the element type of the result
@@ -26,8 +35,14 @@ final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
     private final int rows;
     private final int columnCount;
     private final FlushReason reason;
-    /** Won by whichever ends the batch first: the result, a failure, or the timeout. */
-    private final AtomicBoolean ended = new AtomicBoolean();
+    private static final int QUEUED = 0;
+    private static final int SENT = 1;
+    private static final int ENDED = 2;
+    /**
+     * {@link #QUEUED}, {@link #SENT} or {@link #ENDED}; {@code ENDED} is won by whichever ends the batch
+     * first: the result, a failure, or the timeout.
+     */
+    private final AtomicInteger state = new AtomicInteger(QUEUED);
     private volatile long startNanos;
     private volatile CompletionStage<?> stage;
     /** The executor thread while it registers on the stage: a result already there is handled without a hop. */
@@ -72,10 +87,13 @@ final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
         return context.name();
     }
 
-    /** Called by a runner on the executor: calls the operation, unless the batch timed out while it waited. */
+    /**
+     * Called by a runner on the executor: calls the operation, unless the batch timed out (or was
+     * refused) while it waited, or while the listener ran and its rows were copied.
+     */
     void run(BatchRunner<T, R> runner) {
-        if (ended.get()) {
-            return;
+        if (state.get() == ENDED) {
+            return; // cheap early exit: the decisive check is the one in callOperation
         }
         startNanos = context.scheduler().nanoTime();
         context.listener().onBatchStarted(context.name(), reason, rows, calls.size(),
@@ -92,14 +110,18 @@ final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
 
     private void callOperation() {
         try {
-            CompletionStage<? extends List<? extends R>> result = context.operation().execute(key, columns());
+            List<List<T>> columns = columns();
+            if (!state.compareAndSet(QUEUED, SENT)) {
+                return; // ended meanwhile: its callers are (being) failed and its slot freed by whoever ended it
+            }
+            CompletionStage<? extends List<? extends R>> result = context.operation().execute(key, columns);
             if (result == null) {
                 end(null, new IllegalStateException("Batch operation of " + context.name()
                         + " returned null instead of a CompletionStage"));
                 return;
             }
             stage = result;
-            if (ended.get()) {
+            if (state.get() == ENDED) {
                 cancel(result); // timed out while execute() ran: nobody wants the result
                 return;
             }
@@ -123,7 +145,7 @@ final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
 
     /** Called by {@link ProcessingTimeouts} on the timer thread once the batch's deadline passed. */
     void timeOut(Duration maxProcessingTime) {
-        if (!ended.compareAndSet(false, true)) {
+        if (!tryEnd()) {
             return;
         }
         TimeoutException failure = new TimeoutException(
@@ -135,12 +157,24 @@ final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
     }
 
     private void end(List<? extends R> results, Throwable error) {
-        if (!ended.compareAndSet(false, true)) {
+        if (!tryEnd()) {
             return;
         }
         context.timeouts().unwatch(this);
         Throwable failure = error != null ? unwrap(error) : checkSize(results);
         settle(results, failure, BatchCallOutcome.FAILURE);
+    }
+
+    /** @return whether this call ended the batch (from {@code QUEUED} or {@code SENT}); only one call ever does */
+    private boolean tryEnd() {
+        int current;
+        do {
+            current = state.get();
+            if (current == ENDED) {
+                return false;
+            }
+        } while (!state.compareAndSet(current, ENDED));
+        return true;
     }
 
     /** Frees the slot first (the next batch may start at once), then completes every caller, then reports. */

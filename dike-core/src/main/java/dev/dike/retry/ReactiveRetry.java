@@ -36,6 +36,11 @@ final class ReactiveRetry {
     /**
      * Counts and starts the next attempt: returns what the operation returned, possibly {@code null},
      * or {@code whenCancelled} without calling the operation once the subscriber has cancelled.
+     *
+     * <p>{@code whenCancelled} must never signal (a {@code never()} publisher): the flag is set by the
+     * cancel hook before the cancel travels up to {@code retryWhen}, so a failure on another thread may
+     * resubscribe in that gap; a publisher that completed would end the call as a success after
+     * attempts that all failed. The cancel that follows disposes it.
      */
     <P extends Publisher<?>> P nextAttempt(Supplier<? extends P> operation, P whenCancelled) {
         if (cancelled) {

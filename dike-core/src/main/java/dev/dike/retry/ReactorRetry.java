@@ -40,7 +40,7 @@ public final class ReactorRetry {
         return Mono.defer(() -> {
             ReactiveRetry subscription = new ReactiveRetry(retrier);
             Mono<T> attempts = Mono.defer(() -> {
-                Mono<T> publisher = subscription.nextAttempt(attempt, Mono.empty());
+                Mono<T> publisher = subscription.nextAttempt(attempt, Mono.never());
                 return publisher != null ? publisher : Mono.error(subscription.nullAttempt("Mono"));
             });
             return attempts.retryWhen(subscription.retrySpec())
@@ -64,7 +64,7 @@ public final class ReactorRetry {
         return Flux.defer(() -> {
             ReactiveRetry subscription = new ReactiveRetry(retrier);
             Flux<T> attempts = Flux.defer(() -> {
-                Flux<T> publisher = subscription.nextAttempt(attempt, Flux.empty());
+                Flux<T> publisher = subscription.nextAttempt(attempt, Flux.never());
                 return publisher != null ? publisher : Flux.error(subscription.nullAttempt("Flux"));
             });
             return attempts.retryWhen(subscription.retrySpec())

@@ -293,4 +293,27 @@ class BatchRunnerTest {
         assertThat(fixture.executions).isEmpty();
         assertThat(fixture.listener.batchEvents).noneMatch(event -> event.startsWith("started"));
     }
+
+    /**
+     * The processing timeout fires after the runner's first check, while the listener is told the
+     * batch started (the rows are copied next): the callers get the timeout, so the operation must not
+     * run, and the slot, freed by the timeout, must be freed once only. Old code checked only before the
+     * listener call and sent the batch anyway: with a cap of 1, its operation ran while the slot was
+     * free for the next batch.
+     */
+    @Test
+    void batchThatTimesOutWhileTheRunnerPreparesItIsNeverSent() {
+        Batcher<Integer, Integer> batcher = fixture.start(BatchFixture.configBuilder(1).maxConcurrentBatches(1).build());
+        fixture.listener.onNextBatchStarted = () -> fixture.advanceMillis(1000);
+
+        CompletableFuture<List<Integer>> call = batcher.submit(List.of(1));
+
+        assertThat(failureOf(call)).isInstanceOf(TimeoutException.class);
+        assertThat(fixture.executions).isEmpty();
+        assertThat(batcher.batchesInFlight()).isZero();
+        assertThat(fixture.listener.batchEvents).containsExactly("started test SIZE rows=1 calls=1",
+                "completed test rows=1 failed");
+        fixture.assertStillWorks(); // a slot freed twice would let two batches through a cap of 1
+        assertThat(batcher.submit(List.of(5))).isCompletedWithValue(List.of(5));
+    }
 }

@@ -15,11 +15,18 @@ final class RecordingListener implements BatchListener {
     final List<Throwable> batchFailures = new CopyOnWriteArrayList<>();
     final List<String> callThreads = new CopyOnWriteArrayList<>();
     final Map<BatchCallOutcome, AtomicInteger> outcomes = new ConcurrentHashMap<>();
+    /** When set, runs inside {@link #onBatchStarted}, once: lets a test act between that event and the operation. */
+    volatile Runnable onNextBatchStarted;
 
     @Override
     public void onBatchStarted(String name, FlushReason reason, int rows, int calls, long waitNanos) {
         batchEvents.add("started " + name + " " + reason + " rows=" + rows + " calls=" + calls);
         this.waitNanos.add(waitNanos);
+        Runnable action = onNextBatchStarted;
+        onNextBatchStarted = null;
+        if (action != null) {
+            action.run();
+        }
     }
 
     @Override

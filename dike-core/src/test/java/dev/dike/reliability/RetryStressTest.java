@@ -8,6 +8,8 @@ import ch.qos.logback.classic.Logger;
 import dev.dike.retry.ReactorRetry;
 import dev.dike.retry.Retrier;
 import dev.dike.retry.RetryConfig;
+import dev.dike.retry.RetryListener;
+import dev.dike.retry.RetryOutcome;
 import dev.dike.time.DelayScheduler;
 import dev.dike.time.ManualDelayScheduler;
 
@@ -22,9 +24,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -34,6 +38,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * Cancelling a call while its retry delay is pending stops it for good: the operation is never called
@@ -215,6 +220,71 @@ class RetryStressTest {
                 calls, completed.sum(), succeeded.sum(), exhausted.sum(), cancelled.sum(), scheduler.scheduled.sum(),
                 scheduler.ran.sum(), scheduler.cancelled.sum(), scheduler.pending(), wrong.sum(),
                 (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /**
+     * Attempt 1 fails on one thread while another disposes, with no delay between attempts: the
+     * resubscription may run after the cancel hook flagged the call but before the cancel reached
+     * {@code retryWhen}. The later attempts never signal, so any reported end is wrong: a success (the
+     * old code answered that resubscription with an empty publisher) or anything else. Bounded and
+     * timing-dependent, it backs {@code ReactorRetryDisposeTest}, which forces that interleaving.
+     */
+    @Test
+    void disposingWhileTheOnlyAttemptFailsIsNeverReportedAsAnEnd() throws Exception {
+        int calls = 2_000;
+        LongAdder reported = new LongAdder();
+        AtomicReference<String> firstReport = new AtomicReference<>();
+        Retrier retrier = Retrier.builder("stress-dispose").scheduler(new ManualDelayScheduler()).executor(Runnable::run)
+                .config(RetryConfig.builder().attempts(3).delay(Duration.ZERO).build())
+                .listener(new RetryListener() {
+                    @Override
+                    public void onCompleted(String name, RetryOutcome outcome, int attempts, Throwable error) {
+                        record(reported, firstReport, outcome + " after " + attempts + " attempts");
+                    }
+                }).build();
+        List<Sinks.Empty<Object>> firstAttempts = new ArrayList<>();
+        List<Disposable> subscriptions = new ArrayList<>();
+        AtomicInteger laterAttempts = new AtomicInteger();
+        for (int call = 0; call < calls; call++) {
+            Sinks.Empty<Object> first = Sinks.empty();
+            AtomicBoolean started = new AtomicBoolean();
+            Supplier<Mono<Object>> attempt = () -> {
+                if (started.compareAndSet(false, true)) {
+                    return first.asMono();
+                }
+                laterAttempts.incrementAndGet();
+                return Mono.never();
+            };
+            firstAttempts.add(first);
+            subscriptions.add(call % 2 == 0 ? ReactorRetry.mono(retrier, attempt).subscribe()
+                    : ReactorRetry.flux(retrier, () -> attempt.get().flux()).subscribe());
+        }
+        AtomicInteger failedUpTo = new AtomicInteger(-1);
+        AtomicInteger disposedUpTo = new AtomicInteger(-1);
+        StressThreads.runAll("retry-dispose", 2, t -> {
+            SplittableRandom random = new SplittableRandom(6_000 + t);
+            for (int call = 0; call < calls; call++) {
+                if (t == 0) {
+                    while (disposedUpTo.get() < call - 1) {
+                        Thread.yield(); // both threads start each call together
+                    }
+                    failedUpTo.set(call);
+                    for (int spin = random.nextInt(2_000); spin > 0; spin--) {
+                        Thread.onSpinWait(); // lets the dispose land before, during or after the failure
+                    }
+                    firstAttempts.get(call).tryEmitError(new IllegalStateException("down"));
+                } else {
+                    while (failedUpTo.get() < call) {
+                        Thread.yield();
+                    }
+                    subscriptions.get(call).dispose();
+                    disposedUpTo.set(call);
+                }
+            }
+        });
+        assertThat(reported.sum()).as(firstReport.get() == null ? "" : firstReport.get()).isZero();
+        System.out.printf("RELIABILITY retry dispose-while-failing: calls=%d laterAttempts=%d reportedEnds=%d%n",
+                calls, laterAttempts.get(), reported.sum());
     }
 
     /** One attempt: fails (on another thread, or at once) until {@code failures} attempts were made. */
