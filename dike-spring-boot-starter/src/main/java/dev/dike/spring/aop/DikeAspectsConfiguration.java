@@ -10,6 +10,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
@@ -46,23 +47,33 @@ public class DikeAspectsConfiguration {
 
     @Bean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-    static DikeAdvisor dikeRetryAdvisor(ObjectProvider<MethodPlans> plans, DikeProperties properties) {
+    static DikeAdvisor dikeRetryAdvisor(ObjectProvider<MethodPlans> plans, Environment environment) {
         return new DikeAdvisor(Retry.class, new RetryInterceptor(SingletonSupplier.of(plans::getObject)),
-                properties.getAspectOrder().getRetry());
+                aspectOrder(environment).getRetry());
     }
 
     @Bean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-    static DikeAdvisor dikeLimitAdvisor(ObjectProvider<MethodPlans> plans, DikeProperties properties) {
+    static DikeAdvisor dikeLimitAdvisor(ObjectProvider<MethodPlans> plans, Environment environment) {
         return new DikeAdvisor(LimitJobs.class, new LimitInterceptor(SingletonSupplier.of(plans::getObject)),
-                properties.getAspectOrder().getLimit());
+                aspectOrder(environment).getLimit());
     }
 
     @Bean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-    static DikeAdvisor dikeBatchAdvisor(ObjectProvider<MethodPlans> plans, DikeProperties properties) {
+    static DikeAdvisor dikeBatchAdvisor(ObjectProvider<MethodPlans> plans, Environment environment) {
         return new DikeAdvisor(Batch.class, new BatchInterceptor(SingletonSupplier.of(plans::getObject)),
-                properties.getAspectOrder().getBatch());
+                aspectOrder(environment).getBatch());
+    }
+
+    /**
+     * Binds {@code dike.aspect-order} from the environment rather than taking the
+     * {@link DikeProperties} bean: an auto-proxy creator creates the advisors while it creates other
+     * post-processors (Micrometer's, for one), and a {@code DikeProperties} bean created that early
+     * would miss their processing, which Spring logs as a warning.
+     */
+    private static DikeProperties.AspectOrder aspectOrder(Environment environment) {
+        return Binder.get(environment).bindOrCreate("dike.aspect-order", DikeProperties.AspectOrder.class);
     }
 
     /** Registers the Reactor adapter only when Reactor is on the class path. */
