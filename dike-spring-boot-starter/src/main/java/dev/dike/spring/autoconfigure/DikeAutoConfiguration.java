@@ -36,8 +36,14 @@ public class DikeAutoConfiguration {
     /** Name of the optional {@link Executor} bean that every dike instance then runs its work on. */
     public static final String EXECUTOR_BEAN_NAME = "dikeExecutor";
 
-    /** Creates the auto-configuration; Spring calls it. */
+    /**
+     * Creates the auto-configuration; Spring calls it.
+     *
+     * @throws dev.dike.spring.DikeConfigurationException if the application runs a Spring Boot older
+     *                                                    than 3.5
+     */
     public DikeAutoConfiguration() {
+        SpringBootSupport.check();
     }
 
     /**

@@ -58,7 +58,7 @@ class DikeWebAutoConfigurationTest {
                 mvc.perform(get("/sync"))
                         .andExpect(status().isServiceUnavailable())
                         .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
-                        .andExpect(jsonPath("$.type").doesNotExist())
+                        .andExpect(jsonPath("$.type").value("about:blank"))
                         .andExpect(jsonPath("$.status").value(503))
                         .andExpect(jsonPath("$.title").value("Service Unavailable"))
                         .andExpect(jsonPath("$.detail").value(MESSAGE))

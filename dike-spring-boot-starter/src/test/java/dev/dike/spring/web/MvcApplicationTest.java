@@ -13,6 +13,7 @@ import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Service;
+import org.springframework.test.json.JsonCompareMode;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -57,10 +58,11 @@ class MvcApplicationTest {
         mvc.perform(asyncDispatch(second))
                 .andExpect(status().isServiceUnavailable())
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
-                .andExpect(jsonPath("$.title").value("Service Unavailable"))
-                .andExpect(jsonPath("$.detail").value("Too many calls to orders! limit=1 exceeded"))
-                .andExpect(jsonPath("$.instance").value("/orders"))
-                .andExpect(jsonPath("$.limiter").value("orders"));
+                // The same body, member for member, as on Spring Boot 3.5 (see dike-boot35-tests).
+                .andExpect(content().json("""
+                        {"type": "about:blank", "title": "Service Unavailable", "status": 503,
+                         "detail": "Too many calls to orders! limit=1 exceeded", "instance": "/orders",
+                         "limiter": "orders"}""", JsonCompareMode.STRICT));
         mvc.perform(get("/actuator/dike/orders"))
                 .andExpect(jsonPath("$.limiters.orders.inFlight").value(1))
                 .andExpect(jsonPath("$.limiters.orders.rejected").value(1));

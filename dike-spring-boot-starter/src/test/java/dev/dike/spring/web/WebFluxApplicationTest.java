@@ -43,6 +43,7 @@ class WebFluxApplicationTest {
                 .expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
                 .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
                 .expectBody()
+                .jsonPath("$.type").isEqualTo("about:blank")
                 .jsonPath("$.status").isEqualTo(503)
                 .jsonPath("$.title").isEqualTo("Service Unavailable")
                 .jsonPath("$.detail").isEqualTo("Too many calls to quotes! limit=0 exceeded")

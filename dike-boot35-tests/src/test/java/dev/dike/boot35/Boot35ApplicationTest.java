@@ -1,0 +1,209 @@
+package dev.dike.boot35;
+
+import dev.dike.annotation.Batch;
+import dev.dike.annotation.LimitJobs;
+import dev.dike.annotation.Retry;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.SpringBootVersion;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.SpringVersion;
+import org.springframework.stereotype.Service;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The starter in a Spring MVC application on Spring Boot 3.5 (Spring Framework 6.2), configured by
+ * {@code application.yml}, served on a random port and called over real HTTP: all three annotations
+ * take effect, the meters are in Boot's {@link MeterRegistry}, {@code /actuator/dike} answers, and a
+ * rejection is the same 503 problem body as on Boot 4.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class Boot35ApplicationTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ObjectMapper json = new ObjectMapper();
+
+    @LocalServerPort
+    private int port;
+
+    @Autowired
+    private MeterRegistry meters;
+
+    @Test
+    void runsOnSpringBoot35AndSpringFramework62() {
+        assertThat(SpringBootVersion.getVersion()).startsWith("3.5.");
+        assertThat(SpringVersion.getVersion()).startsWith("6.2.");
+    }
+
+    @Test
+    void rejectionOverTheLimitIsThe503ProblemBody(@Autowired Orders orders) throws Exception {
+        CompletableFuture<HttpResponse<String>> first = http.sendAsync(request("/orders"),
+                HttpResponse.BodyHandlers.ofString());
+        await().atMost(TIMEOUT).until(() -> orders.started() == 1);
+
+        HttpResponse<String> second = get("/orders");
+
+        assertThat(second.statusCode()).isEqualTo(503);
+        assertThat(second.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(json.readValue(second.body(), Map.class)).isEqualTo(Map.of(
+                "type", "about:blank",
+                "title", "Service Unavailable",
+                "status", 503,
+                "detail", "Too many calls to orders! limit=1 exceeded",
+                "instance", "/orders",
+                "limiter", "orders"));
+        Map<?, ?> endpoint = json.readValue(get("/actuator/dike/orders").body(), Map.class);
+        assertThat(path(endpoint, "limiters", "orders", "inFlight")).isEqualTo(1);
+        assertThat(path(endpoint, "limiters", "orders", "rejected")).isEqualTo(1);
+
+        orders.finish("order 1");
+        assertThat(first.get().body()).isEqualTo("order 1");
+        assertThat(meters.get("dike.limit.calls").tags("name", "orders", "outcome", "rejected").counter().count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void retriesWithTheAttemptsOfTheYamlAndCountsThem(@Autowired Payments payments) throws Exception {
+        assertThat(payments.pay().get()).isEqualTo("paid after 3 attempts");
+
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(meters.get("dike.retry.calls")
+                .tags("name", "payments", "outcome", "success_with_retry").counter().count()).isEqualTo(1));
+        Map<?, ?> endpoint = json.readValue(get("/actuator/dike/payments").body(), Map.class);
+        assertThat(path(endpoint, "retriers", "payments", "config", "attempts")).isEqualTo(3);
+        assertThat(path(endpoint, "retriers", "payments", "config", "delay")).isEqualTo("PT0.001S");
+        Map<?, ?> metric = json.readValue(get("/actuator/metrics/dike.retry.attempts?tag=name:payments").body(),
+                Map.class);
+        assertThat(metric.get("measurements")).asString().contains("value=2.0");
+    }
+
+    @Test
+    void batchesCallsWithTheTargetSizeOfTheYaml(@Autowired Lookups lookups) throws Exception {
+        CompletableFuture<List<String>> first = lookups.lookup(List.of(1));
+        CompletableFuture<List<String>> second = lookups.lookup(List.of(2));
+
+        assertThat(first.get()).containsExactly("item 1");
+        assertThat(second.get()).containsExactly("item 2");
+        assertThat(lookups.batches()).isEqualTo(1);
+        assertThat(meters.get("dike.batch.flushes").tags("name", "Lookups.lookup", "reason", "size").counter()
+                .count()).isEqualTo(1);
+        Map<?, ?> endpoint = json.readValue(get("/actuator/dike").body(), Map.class);
+        assertThat(path(endpoint, "batchers", "Lookups.lookup", "config", "targetBatchSize")).isEqualTo(2);
+    }
+
+    private HttpRequest request(String path) {
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(TIMEOUT).build();
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(request(path), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static Object path(Map<?, ?> map, String... keys) {
+        Object current = map;
+        for (String key : keys) {
+            assertThat(current).as("parent of %s", key).isInstanceOf(Map.class);
+            current = ((Map<?, ?>) current).get(key);
+        }
+        return current;
+    }
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    @Import({OrderController.class, Orders.class, Payments.class, Lookups.class})
+    static class Application {
+    }
+
+    @RestController
+    static class OrderController {
+
+        private final Orders orders;
+
+        OrderController(Orders orders) {
+            this.orders = orders;
+        }
+
+        @GetMapping("/orders")
+        CompletableFuture<String> orders() {
+            return orders.order();
+        }
+    }
+
+    @Service
+    static class Orders {
+
+        // Read through methods: the test holds the proxy, whose own fields are null.
+        private final AtomicInteger started = new AtomicInteger();
+        private final CompletableFuture<String> gate = new CompletableFuture<>();
+
+        /** The limit comes from application.yml. */
+        @LimitJobs(name = "orders")
+        public CompletableFuture<String> order() {
+            started.incrementAndGet();
+            return gate;
+        }
+
+        public int started() {
+            return started.get();
+        }
+
+        public void finish(String result) {
+            gate.complete(result);
+        }
+    }
+
+    @Service
+    static class Payments {
+
+        private final AtomicInteger attempts = new AtomicInteger();
+
+        /** attempts and delay come from application.yml. */
+        @Retry(name = "payments")
+        public CompletableFuture<String> pay() {
+            int attempt = attempts.incrementAndGet();
+            if (attempt < 3) {
+                return CompletableFuture.failedFuture(new IllegalStateException("gateway busy"));
+            }
+            return CompletableFuture.completedFuture("paid after " + attempt + " attempts");
+        }
+    }
+
+    @Service
+    static class Lookups {
+
+        private final AtomicInteger batches = new AtomicInteger();
+
+        /** The default instance name has a dot: application.yml configures it in brackets. */
+        @Batch
+        public CompletableFuture<List<String>> lookup(List<Integer> ids) {
+            batches.incrementAndGet();
+            return CompletableFuture.completedFuture(ids.stream().map(id -> "item " + id).toList());
+        }
+
+        public int batches() {
+            return batches.get();
+        }
+    }
+}
