@@ -1,5 +1,6 @@
 package dev.dike.limit;
 
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -59,6 +60,7 @@ final class AsyncCall<T> extends Ticket implements Runnable, BiConsumer<Object, 
 
     private void start() {
         if (cancelRequested || result.isDone()) {
+            failure = CANCELLED;
             releasePermit(); // cancelled while its permit was on the way: never start it
             return;
         }
@@ -99,6 +101,7 @@ final class AsyncCall<T> extends Ticket implements Runnable, BiConsumer<Object, 
     @Override
     @SuppressWarnings("unchecked")
     public void accept(Object value, Throwable error) {
+        failure = error;
         releasePermit();
         if (error == null) {
             result.complete((T) value);
@@ -127,6 +130,9 @@ final class AsyncCall<T> extends Ticket implements Runnable, BiConsumer<Object, 
             // The permit then stays held until the operation completes by itself.
         }
     }
+
+    /** The failure reported for a call cancelled before its operation started; never thrown. */
+    private static final CancellationException CANCELLED = new CancellationException("cancelled before it started");
 
     static NullPointerException nullStage(String limiterName) {
         return new NullPointerException(

@@ -6,8 +6,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Shields a {@link JobLimiter} from its listener: a listener that throws must never leave a permit
- * or a waiting call behind. The first failure is logged at WARN with its stack trace, later ones at
+ * Shields a {@link JobLimiter} from its listener (and its {@link CompletionListener}): a listener
+ * that throws must never leave a permit or a waiting call behind. The first failure is logged at WARN with its stack trace, later ones at
  * DEBUG, so that a broken metrics hook cannot flood the log from the hot path.
  */
 final class GuardedListener implements LimitListener {
@@ -23,6 +23,23 @@ final class GuardedListener implements LimitListener {
 
     static LimitListener guard(LimitListener listener) {
         return listener == LimitListener.NONE ? listener : new GuardedListener(listener);
+    }
+
+    /** Guards a completion listener of the limiter named {@code limiterName}, with the same policy. */
+    static CompletionListener guard(String limiterName, CompletionListener listener) {
+        GuardedListener guard = new GuardedListener(new LimitListener() {
+            @Override
+            public String toString() {
+                return listener.toString();
+            }
+        });
+        return (grantedNanos, completedNanos, outcome) -> {
+            try {
+                listener.onCompleted(grantedNanos, completedNanos, outcome);
+            } catch (RuntimeException | LinkageError | AssertionError e) {
+                guard.failed(limiterName, "onCompleted", e);
+            }
+        };
     }
 
     @Override

@@ -37,7 +37,8 @@ import java.util.function.Supplier;
  * Only {@link #call(Callable)} blocks, its own caller's thread.
  *
  * <p>Every acquisition is counted ({@link #permittedCount()}, {@link #rejectedCount()}) and reported
- * to the {@link LimitListener}; a listener that throws is logged and ignored.
+ * to the {@link LimitListener}; a listener that throws is logged and ignored. The end of every call
+ * that held a permit, with its duration and outcome, goes to the {@link CompletionListener}, if any.
  *
  * <p>For {@code Mono} and {@code Flux} see {@link ReactorLimit}.
  */
@@ -49,6 +50,8 @@ public final class JobLimiter {
     private final DelayScheduler scheduler;
     private final Executor executor;
     private final LimitListener listener;
+    /** Hears the end of each call that held a permit; {@code null} when none, and then no clock is read for it. */
+    private final CompletionListener completions;
     /** The limit, and the permits held now, which may exceed it for a while after it was lowered. */
     private final Permits permits;
     /** Calls waiting and not yet granted, timed out or withdrawn; the queue may still hold dead ones. */
@@ -67,6 +70,7 @@ public final class JobLimiter {
         this.scheduler = builder.scheduler;
         this.executor = builder.executor;
         this.listener = GuardedListener.guard(builder.listener);
+        this.completions = builder.completions == null ? null : GuardedListener.guard(builder.name, builder.completions);
     }
 
     /**
@@ -149,10 +153,16 @@ public final class JobLimiter {
             enqueue(ticket);
             ticket.await();
         }
+        long granted = grantedNanos();
+        Throwable failure = null;
         try {
             return operation.call();
+        } catch (Throwable thrown) {
+            failure = thrown;
+            throw thrown;
         } finally {
             release();
+            completed(granted, failure);
         }
     }
 
@@ -185,23 +195,29 @@ public final class JobLimiter {
      * returned a future that already succeeded (a cache hit, say) is answered here, permit released.
      */
     private <T> CompletableFuture<T> startHoldingPermit(Supplier<? extends CompletionStage<? extends T>> operation) {
+        long granted = grantedNanos();
         CompletionStage<? extends T> stage;
         try {
             stage = operation.get();
         } catch (Throwable thrown) {
             release();
+            completed(granted, thrown);
             return CompletableFuture.failedFuture(AsyncCall.unwrap(thrown));
         }
         if (stage == null) {
+            NullPointerException nullStage = AsyncCall.nullStage(name);
             release();
-            return CompletableFuture.failedFuture(AsyncCall.nullStage(name));
+            completed(granted, nullStage);
+            return CompletableFuture.failedFuture(nullStage);
         }
         CompletableFuture<T> succeeded = AsyncCall.succeededAlready(stage);
         if (succeeded != null) {
             release();
+            completed(granted, null);
             return succeeded;
         }
         AsyncCall<T> call = new AsyncCall<>(this, operation);
+        call.grantedNanos = granted;
         call.followStarted(stage);
         return call.result();
     }
@@ -278,6 +294,7 @@ public final class JobLimiter {
     void admit(Ticket ticket) {
         if (acquireNow()) {
             if (ticket.startHolding()) {
+                ticket.grantedNanos = grantedNanos();
                 ticket.onPermit(false);
             } else {
                 release(); // the call was abandoned before it could be admitted
@@ -318,6 +335,22 @@ public final class JobLimiter {
             executor.execute(task);
         } catch (RuntimeException | Error e) { // also "unable to create native thread": the call fails, the permit returns
             refused.accept(e);
+        }
+    }
+
+    /** @return now, for a call granted a permit now; 0 without a completion listener, which needs no clock */
+    long grantedNanos() {
+        return completions == null ? 0L : scheduler.nanoTime();
+    }
+
+    /**
+     * Reports to the completion listener, if any, that a call holding a permit since
+     * {@code grantedNanos} ended, failed with {@code failure} or succeeded if it is {@code null}.
+     */
+    void completed(long grantedNanos, Throwable failure) {
+        CompletionListener heard = completions;
+        if (heard != null) {
+            heard.onCompleted(grantedNanos, scheduler.nanoTime(), CompletionListener.Outcome.of(failure));
         }
     }
 
@@ -367,7 +400,9 @@ public final class JobLimiter {
             waitingCalls.decrementAndGet();
             next.cancelTimeout();
             permitted.increment();
-            listener.onPermitted(name, scheduler.nanoTime() - next.enqueuedNanos);
+            long now = scheduler.nanoTime();
+            listener.onPermitted(name, now - next.enqueuedNanos);
+            next.grantedNanos = now;
             next.onPermit(true);
         }
     }
@@ -422,6 +457,7 @@ public final class JobLimiter {
         private DelayScheduler scheduler = DelayScheduler.system();
         private Executor executor = ForkJoinPool.commonPool();
         private LimitListener listener = LimitListener.NONE;
+        private CompletionListener completions;
         private int stripes = Permits.stripesForThisMachine();
 
         private Builder(String name) {
@@ -471,6 +507,16 @@ public final class JobLimiter {
          */
         public Builder listener(LimitListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * @param completions hears the end of each call that held a permit, with its duration and
+         *                    outcome, e.g. an adaptive limit; default none
+         * @return this builder
+         */
+        public Builder completionListener(CompletionListener completions) {
+            this.completions = Objects.requireNonNull(completions, "completions");
             return this;
         }
 

@@ -1,5 +1,7 @@
 package dev.dike.limit;
 
+import java.util.concurrent.CancellationException;
+
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 
@@ -11,6 +13,9 @@ import reactor.core.publisher.MonoSink;
  */
 final class ReactiveTicket extends Ticket {
 
+    /** The failure reported for a cancelled subscription; never signalled. */
+    private static final CancellationException CANCELLED = new CancellationException("subscription cancelled");
+
     /** Set before the ticket is admitted; the queue publishes it to the granting thread. */
     private MonoSink<Void> sink;
     /** The subscriber went away: a late rejection is not signalled, so Reactor does not log it as dropped. */
@@ -18,6 +23,16 @@ final class ReactiveTicket extends Ticket {
 
     ReactiveTicket(JobLimiter limiter) {
         super(limiter);
+    }
+
+    /** The publisher failed: the completion event reports it, unless the permit was never held. */
+    void failed(Throwable error) {
+        failure = error;
+    }
+
+    /** The subscriber cancelled: the completion event reports a cancellation. */
+    void cancelled() {
+        failure = CANCELLED;
     }
 
     /** @return a {@code Mono} that asks for the permit when subscribed */

@@ -43,6 +43,7 @@ public final class ReactorLimit {
             return ticket.permit()
                     // The body runs under the permit: a disposal meanwhile releases it only once the body returned.
                     .then(Mono.<T>defer(() -> ticket.callHolding(operation, Mono.empty())))
+                    .doOnError(ticket::failed)
                     .doOnTerminate(ticket::close)
                     .doFinally(signal -> closeOnCancel(signal, ticket));
         });
@@ -61,6 +62,7 @@ public final class ReactorLimit {
             ReactiveTicket ticket = new ReactiveTicket(limiter);
             return ticket.permit()
                     .thenMany(Flux.defer(() -> ReactorLimit.<T>covariant(ticket.callHolding(operation, Flux.empty()))))
+                    .doOnError(ticket::failed)
                     .doOnTerminate(ticket::close)
                     .doFinally(signal -> closeOnCancel(signal, ticket));
         });
@@ -68,6 +70,7 @@ public final class ReactorLimit {
 
     private static void closeOnCancel(SignalType signal, ReactiveTicket ticket) {
         if (signal == SignalType.CANCEL) {
+            ticket.cancelled();
             ticket.close();
         }
     }

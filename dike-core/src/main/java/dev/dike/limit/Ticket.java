@@ -42,6 +42,19 @@ abstract class Ticket {
     /** When the call joined the queue, on the limiter's clock; published by the queue itself. */
     long enqueuedNanos;
 
+    /**
+     * When the call got its permit, for the completion event; written before the call starts, so the
+     * thread that ends it sees it (through the executor's hand-off or the operation's own future).
+     */
+    long grantedNanos;
+
+    /**
+     * What the call's result failed with, {@code null} if it succeeded; written by the thread that
+     * ends the call before it releases the permit, and published to the releasing thread by the
+     * state's compare-and-set.
+     */
+    Throwable failure;
+
     private volatile int state = NEW;
     private volatile ScheduledTask timeout;
 
@@ -104,7 +117,7 @@ abstract class Ticket {
             if (!STATE.compareAndSet(this, CALLING, HOLDING)) {
                 // Ended while the body ran (RELEASE_AFTER_CALL): the release was left to this thread.
                 state = RELEASED;
-                limiter.release();
+                released();
             }
         }
     }
@@ -115,7 +128,7 @@ abstract class Ticket {
             int current = state;
             if (current == HOLDING) {
                 if (STATE.compareAndSet(this, HOLDING, RELEASED)) {
-                    limiter.release();
+                    released();
                     return;
                 }
             } else if (current == CALLING) {
@@ -126,6 +139,12 @@ abstract class Ticket {
                 return;
             }
         }
+    }
+
+    /** Gives the permit back and reports how the call that held it ended. */
+    private void released() {
+        limiter.release();
+        limiter.completed(grantedNanos, failure);
     }
 
     /**
