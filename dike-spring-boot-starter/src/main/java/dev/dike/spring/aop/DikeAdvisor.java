@@ -12,17 +12,25 @@ import org.springframework.aop.support.StaticMethodMatcherPointcut;
 /**
  * Puts one dike interceptor in front of the methods its annotation governs, in the order given by
  * {@code dike.aspect-order.*}. The pointcut is static: Spring evaluates it once per method when it
- * creates a proxy, never per call.
+ * creates a proxy, never per call. Applied by {@link DikeAdvisingPostProcessor}; not a bean, so that
+ * no auto-proxy creator applies it a second time.
  */
 final class DikeAdvisor extends AbstractPointcutAdvisor {
 
+    private final Class<? extends Annotation> annotation;
     private final transient Pointcut pointcut;
     private final transient DikeInterceptor interceptor;
 
     DikeAdvisor(Class<? extends Annotation> annotation, DikeInterceptor interceptor, int order) {
+        this.annotation = annotation;
         this.pointcut = new AnnotatedMethods(annotation);
         this.interceptor = interceptor;
         setOrder(order);
+    }
+
+    /** @return the annotation whose methods this advisor applies to */
+    Class<? extends Annotation> annotation() {
+        return annotation;
     }
 
     @Override

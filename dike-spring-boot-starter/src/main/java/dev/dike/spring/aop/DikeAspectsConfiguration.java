@@ -6,6 +6,9 @@ import dev.dike.annotation.Retry;
 import dev.dike.spring.DikeRegistry;
 import dev.dike.spring.autoconfigure.DikeProperties;
 
+import java.util.List;
+import java.util.function.Supplier;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -22,9 +25,9 @@ import org.springframework.util.function.SingletonSupplier;
  * every annotated bean. Imported by {@link dev.dike.spring.autoconfigure.DikeAutoConfiguration}
  * unless {@code dike.enabled=false}; not meant to be used directly.
  *
- * <p>The advisors are infrastructure beans, so that any auto-proxy creator applies them: the
- * AspectJ-aware one that Spring Boot registers when AspectJ is on the class path, and the
- * infrastructure one it registers otherwise.
+ * <p>The advisors are applied by a post-processor of dike's own, {@link DikeAdvisingPostProcessor},
+ * whatever auto-proxy creator Spring Boot registers ({@code spring.aop.*}, AspectJ on the class path
+ * or not), or none; the startup check fails for an annotated method that ends up unadvised.
  */
 @Configuration(proxyBeanMethods = false)
 public class DikeAspectsConfiguration {
@@ -45,35 +48,27 @@ public class DikeAspectsConfiguration {
         return new DikeStartupCheck(beanFactory, plans, properties);
     }
 
-    @Bean
-    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-    static DikeAdvisor dikeRetryAdvisor(ObjectProvider<MethodPlans> plans, Environment environment) {
-        return new DikeAdvisor(Retry.class, new RetryInterceptor(SingletonSupplier.of(plans::getObject)),
-                aspectOrder(environment).getRetry());
-    }
-
-    @Bean
-    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-    static DikeAdvisor dikeLimitAdvisor(ObjectProvider<MethodPlans> plans, Environment environment) {
-        return new DikeAdvisor(LimitJobs.class, new LimitInterceptor(SingletonSupplier.of(plans::getObject)),
-                aspectOrder(environment).getLimit());
-    }
-
-    @Bean
-    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-    static DikeAdvisor dikeBatchAdvisor(ObjectProvider<MethodPlans> plans, Environment environment) {
-        return new DikeAdvisor(Batch.class, new BatchInterceptor(SingletonSupplier.of(plans::getObject)),
-                aspectOrder(environment).getBatch());
-    }
-
     /**
-     * Binds {@code dike.aspect-order} from the environment rather than taking the
-     * {@link DikeProperties} bean: an auto-proxy creator creates the advisors while it creates other
-     * post-processors (Micrometer's, for one), and a {@code DikeProperties} bean created that early
-     * would miss their processing, which Spring logs as a warning.
+     * The post-processor that puts the advisors on the annotated beans. Static, and depending only on
+     * the environment and (lazily) on the plans, so that declaring it creates no other bean early:
+     * it binds {@code dike.aspect-order} from the environment rather than taking the
+     * {@link DikeProperties} bean, which, created while post-processors are being created, would miss
+     * their processing (Spring logs a warning). {@code spring.aop.proxy-target-class} is read as
+     * Spring Boot reads it: class proxying unless it is {@code false}.
      */
-    private static DikeProperties.AspectOrder aspectOrder(Environment environment) {
-        return Binder.get(environment).bindOrCreate("dike.aspect-order", DikeProperties.AspectOrder.class);
+    @Bean
+    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+    static DikeAdvisingPostProcessor dikeAdvisingPostProcessor(Environment environment,
+            ObjectProvider<MethodPlans> plans) {
+        DikeProperties.AspectOrder order = Binder.get(environment).bindOrCreate("dike.aspect-order",
+                DikeProperties.AspectOrder.class);
+        Supplier<MethodPlans> lazyPlans = SingletonSupplier.of(plans::getObject);
+        List<DikeAdvisor> advisors = List.of(
+                new DikeAdvisor(Retry.class, new RetryInterceptor(lazyPlans), order.getRetry()),
+                new DikeAdvisor(LimitJobs.class, new LimitInterceptor(lazyPlans), order.getLimit()),
+                new DikeAdvisor(Batch.class, new BatchInterceptor(lazyPlans), order.getBatch()));
+        return new DikeAdvisingPostProcessor(advisors,
+                environment.getProperty("spring.aop.proxy-target-class", Boolean.class, Boolean.TRUE));
     }
 
     /** Registers the Reactor adapter only when Reactor is on the class path. */

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.aop.Advisor;
 import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
@@ -41,7 +40,8 @@ class MethodPlansLookupTest {
             Object inner = innerFactory.getProxy();
             ProxyFactory outerFactory = new ProxyFactory(inner);
             outerFactory.setProxyTargetClass(true);
-            outerFactory.addAdvisor(context.getBean("dikeLimitAdvisor", Advisor.class));
+            outerFactory.addAdvisor(context.getBean(DikeAdvisingPostProcessor.class).advisors().stream()
+                    .filter(advisor -> advisor.annotation() == LimitJobs.class).findFirst().orElseThrow());
             Held held = (Held) outerFactory.getProxy();
 
             CompletableFuture<String> first = held.call();

@@ -73,14 +73,13 @@ class DikeAutoConfigurationTest {
 
     @Test
     void registersTheAspectsAndTheReactorAdapterWhenReactorIsPresent() {
-        runner.run(context -> assertThat(context).hasBean("dikeRetryAdvisor").hasBean("dikeLimitAdvisor")
-                .hasBean("dikeBatchAdvisor").hasBean("dikeStartupCheck").hasBean("dikeReactorAdapter"));
+        runner.run(context -> assertThat(context).hasBean("dikeAdvisingPostProcessor").hasBean("dikeStartupCheck").hasBean("dikeReactorAdapter"));
     }
 
     @Test
     void worksWithoutReactor() {
         runner.withClassLoader(new FilteredClassLoader("reactor.core")).withBean(FutureClient.class).run(context -> {
-            assertThat(context).hasNotFailed().hasBean("dikeRetryAdvisor").doesNotHaveBean("dikeReactorAdapter");
+            assertThat(context).hasNotFailed().hasBean("dikeAdvisingPostProcessor").doesNotHaveBean("dikeReactorAdapter");
             assertThat(context.getBean(DikeRegistry.class).retriers()).containsOnlyKeys("FutureClient.fetch");
             assertThat(AopUtils.isAopProxy(context.getBean(FutureClient.class))).isTrue();
         });
@@ -105,7 +104,7 @@ class DikeAutoConfigurationTest {
     @Test
     void backsOffWithoutItsAutoConfiguration() {
         new ApplicationContextRunner().withBean(FutureClient.class).run(context ->
-                assertThat(context).doesNotHaveBean(DikeRegistry.class).doesNotHaveBean("dikeRetryAdvisor"));
+                assertThat(context).doesNotHaveBean(DikeRegistry.class).doesNotHaveBean("dikeAdvisingPostProcessor"));
     }
 
     @Test

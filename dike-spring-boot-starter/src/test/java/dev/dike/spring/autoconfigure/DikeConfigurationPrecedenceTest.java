@@ -170,8 +170,7 @@ class DikeConfigurationPrecedenceTest {
     @Test
     void disabledCreatesNothingAndLeavesBeansUnproxied() {
         runner.withBean(Plain.class).withPropertyValues("dike.enabled=false").run(context -> {
-            assertThat(context).hasSingleBean(DikeRegistry.class).doesNotHaveBean("dikeRetryAdvisor")
-                    .doesNotHaveBean("dikeLimitAdvisor").doesNotHaveBean("dikeBatchAdvisor");
+            assertThat(context).hasSingleBean(DikeRegistry.class).doesNotHaveBean("dikeAdvisingPostProcessor");
             assertThat(context.getBean(DikeRegistry.class).retriers()).isEmpty();
             assertThat(org.springframework.aop.support.AopUtils.isAopProxy(context.getBean(Plain.class))).isFalse();
         });
