@@ -68,6 +68,7 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
 
     /** Makes the first attempt, and the zero-delay retries that follow it, on the caller's thread. */
     void start() {
+        retrier.callStarted();
         attemptLoop();
     }
 
@@ -176,12 +177,11 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
             return; // the caller stopped the call: no further attempt and no events
         }
         Throwable error = RetryRules.unwrap(thrown);
-        RetryRules rules = retrier.rules();
-        if (!rules.mayRetry(error, attempts)) {
-            finishExceptionally(error);
+        long delayNanos = retrier.nextDelayNanos(error, attempts);
+        if (delayNanos < 0) {
+            finishExceptionally(error, delayNanos);
             return;
         }
-        long delayNanos = rules.delayNanos(attempts);
         retrier.events().retryScheduled(attempts, error, delayNanos);
         if (delayNanos == 0) {
             // Nothing to wait for: a timer task and an executor hand-off would only add two thread hops.
@@ -198,13 +198,13 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
             delay.schedule(delayNanos);
         } catch (Throwable rejected) {
             rejected.addSuppressed(error);
-            finishExceptionally(rejected);
+            finishExceptionally(rejected, Retrier.STOP);
         }
     }
 
-    private void finishExceptionally(Throwable error) {
+    private void finishExceptionally(Throwable error, long decision) {
         if (super.completeExceptionally(error)) {
-            retrier.events().completed(retrier.rules().failureOutcome(error, attempts), attempts, error);
+            retrier.events().completed(retrier.failureOutcome(error, attempts, decision), attempts, error);
         }
     }
 
@@ -264,7 +264,7 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
                 retrier.executor().execute(AsyncRetry.this::startNextAttempt);
             } catch (Throwable rejected) {
                 rejected.addSuppressed(lastError);
-                finishExceptionally(rejected);
+                finishExceptionally(rejected, Retrier.STOP);
             }
         }
     }

@@ -24,6 +24,8 @@ final class ReactiveRetry {
 
     private final Retrier retrier;
     private volatile int attempts;
+    /** The decision that ended the call ({@link Retrier#STOP} or {@link Retrier#BUDGET_SPENT}). */
+    private volatile long lastDecision = Retrier.STOP;
     // Reactor propagates cancellation too, but a failure racing with dispose() can reach the delay
     // operator after its cancel went by; these two fields guarantee nothing stays scheduled.
     private volatile boolean cancelled;
@@ -46,7 +48,9 @@ final class ReactiveRetry {
         if (cancelled) {
             return whenCancelled;
         }
-        attempts++;
+        if (attempts++ == 0) {
+            retrier.callStarted();
+        }
         return operation.get();
     }
 
@@ -77,17 +81,17 @@ final class ReactiveRetry {
 
     void failed(Throwable error) {
         int made = attempts;
-        retrier.events().completed(retrier.rules().failureOutcome(error, made), made, error);
+        retrier.events().completed(retrier.failureOutcome(error, made, lastDecision), made, error);
     }
 
     private Mono<Long> afterFailure(Throwable failure) {
         Throwable error = RetryRules.unwrap(failure);
         int failedAttempt = attempts;
-        RetryRules rules = retrier.rules();
-        if (!rules.mayRetry(error, failedAttempt)) {
+        long delayNanos = retrier.nextDelayNanos(error, failedAttempt);
+        if (delayNanos < 0) {
+            lastDecision = delayNanos;
             return Mono.error(error); // retryWhen passes it on as is: the subscriber sees the original
         }
-        long delayNanos = rules.delayNanos(failedAttempt);
         retrier.events().retryScheduled(failedAttempt, error, delayNanos);
         if (delayNanos == 0) {
             // Nothing to wait for: skip the timer and executor hops. retryWhen resubscribes in its own

@@ -39,6 +39,13 @@ import java.util.function.Supplier;
  *   <li>Cancelling the future returned by {@link #executeAsync(Supplier)} (or completing it from
  *       outside, e.g. with {@code orTimeout}) stops the retries, cancels a pending delay and cancels
  *       the current attempt's future.</li>
+ *   <li>A failure that carries a retry-after ({@link RetryAfter}, or what the
+ *       {@link Builder#retryAfterSource} finds) makes the next delay at least that long; one longer
+ *       than {@link RetryConfig#maxRetryAfter()} (or {@link RetryConfig#maxDelay()}) is not retried.
+ *       Off with {@link RetryConfig#respectRetryAfter()}.</li>
+ *   <li>With a {@link RetryBudget} ({@link Builder#budget}), every call counts in it and every retry
+ *       must be allowed by it; a retry it refuses is not made, and the call ends at once with that
+ *       attempt's original exception, as {@link RetryOutcome#BUDGET_EXHAUSTED}.</li>
  *   <li>The {@link RetryListener} hears of each retry and of each call's end, except a call the
  *       caller cancelled; a listener that throws is logged and ignored.</li>
  * </ul>
@@ -52,13 +59,16 @@ public final class Retrier {
     private final Executor executor;
     private final RetryRules rules;
     private final RetryEvents events;
+    /** Shared with the other retriers of the same dependency; {@code null} for none. */
+    private final RetryBudget budget;
 
     private Retrier(Builder builder) {
         this.name = builder.name;
         this.config = builder.config;
         this.scheduler = builder.scheduler;
         this.executor = builder.executor;
-        this.rules = new RetryRules(builder.config, builder.random);
+        this.rules = new RetryRules(builder.config, builder.random, builder.retryAfterSource);
+        this.budget = builder.budget;
         this.events = new RetryEvents(builder.name, builder.config.logExceptionInfo(), builder.listener);
     }
 
@@ -93,6 +103,11 @@ public final class Retrier {
         return config;
     }
 
+    /** @return the retry budget this retrier spends, or {@code null} when it has none */
+    public RetryBudget budget() {
+        return budget;
+    }
+
     /**
      * Runs an asynchronous operation, calling the supplier again for every attempt.
      *
@@ -119,17 +134,18 @@ public final class Retrier {
      */
     public <T> T call(Callable<? extends T> operation) throws Exception {
         Objects.requireNonNull(operation, "operation");
+        callStarted();
         for (int attempt = 1; ; attempt++) {
             T result;
             try {
                 result = operation.call();
             } catch (Throwable thrown) {
                 Throwable error = RetryRules.unwrap(thrown);
-                if (!rules.mayRetry(error, attempt)) {
-                    events.completed(rules.failureOutcome(error, attempt), attempt, error);
+                long delayNanos = nextDelayNanos(error, attempt);
+                if (delayNanos < 0) {
+                    events.completed(failureOutcome(error, attempt, delayNanos), attempt, error);
                     throw rethrow(error);
                 }
-                long delayNanos = rules.delayNanos(attempt);
                 events.retryScheduled(attempt, error, delayNanos);
                 sleepBeforeRetry(delayNanos, error);
                 continue;
@@ -182,6 +198,44 @@ public final class Retrier {
         return new NullPointerException("The operation retried by '" + name + "' returned null instead of a " + kind);
     }
 
+    /** Returned by {@link #nextDelayNanos} when the call stops: no retry for this failure. */
+    static final long STOP = -1;
+    /** Returned by {@link #nextDelayNanos} when the budget refused the retry. */
+    static final long BUDGET_SPENT = -2;
+
+    /** Counts a call in the budget: its first attempt is about to be made. */
+    void callStarted() {
+        if (budget != null) {
+            budget.recordCall();
+        }
+    }
+
+    /**
+     * Decides what follows failed attempt {@code failedAttempt}: the rules (exception, attempts,
+     * retry-after), then the budget, which is asked only for a retry the rules allow.
+     *
+     * @return the delay before the next attempt in nanoseconds, or {@link #STOP} or
+     *         {@link #BUDGET_SPENT} (both negative) when the failure goes to the caller
+     */
+    long nextDelayNanos(Throwable error, int failedAttempt) {
+        if (!rules.mayRetry(error, failedAttempt)) {
+            return STOP;
+        }
+        long delayNanos = rules.delayNanos(failedAttempt, error);
+        if (delayNanos < 0) {
+            return STOP; // the server asked to wait longer than we would
+        }
+        if (budget != null && !budget.tryRetry()) {
+            return BUDGET_SPENT;
+        }
+        return delayNanos;
+    }
+
+    /** How a call ended that failed with {@code error} after {@code attempts}, given the last decision. */
+    RetryOutcome failureOutcome(Throwable error, int attempts, long decision) {
+        return decision == BUDGET_SPENT ? RetryOutcome.BUDGET_EXHAUSTED : rules.failureOutcome(error, attempts);
+    }
+
     // Package-private collaborators of AsyncRetry and ReactorRetry.
     DelayScheduler scheduler() {
         return scheduler;
@@ -189,10 +243,6 @@ public final class Retrier {
 
     Executor executor() {
         return executor;
-    }
-
-    RetryRules rules() {
-        return rules;
     }
 
     RetryEvents events() {
@@ -208,6 +258,8 @@ public final class Retrier {
         private Executor executor = ForkJoinPool.commonPool();
         private RetryListener listener = RetryListener.NONE;
         private DoubleSupplier random = () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble();
+        private RetryBudget budget;
+        private RetryAfter.Source retryAfterSource = RetryAfter.Source.DIKE;
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -257,6 +309,26 @@ public final class Retrier {
          */
         public Builder random(DoubleSupplier random) {
             this.random = Objects.requireNonNull(random, "random");
+            return this;
+        }
+
+        /**
+         * @param budget the retry budget to spend, shared with the retriers of the same dependency, or
+         *               {@code null} (the default) for none
+         * @return this builder
+         */
+        public Builder budget(RetryBudget budget) {
+            this.budget = budget;
+            return this;
+        }
+
+        /**
+         * @param retryAfterSource finds the retry-after of a failure; default
+         *                         {@link RetryAfter.Source#DIKE}, which reads {@link RetryAfter}
+         * @return this builder
+         */
+        public Builder retryAfterSource(RetryAfter.Source retryAfterSource) {
+            this.retryAfterSource = Objects.requireNonNull(retryAfterSource, "retryAfterSource");
             return this;
         }
 

@@ -27,6 +27,8 @@ public final class RetryConfig {
     private final List<Class<? extends Throwable>> exceptionTypes;
     private final List<Class<? extends Throwable>> ignoredExceptionTypes;
     private final boolean logExceptionInfo;
+    private final boolean respectRetryAfter;
+    private final Duration maxRetryAfter;
 
     private RetryConfig(Builder builder) {
         this.attempts = builder.attempts;
@@ -37,11 +39,14 @@ public final class RetryConfig {
         this.exceptionTypes = List.copyOf(builder.exceptionTypes);
         this.ignoredExceptionTypes = List.copyOf(builder.ignoredExceptionTypes);
         this.logExceptionInfo = builder.logExceptionInfo;
+        this.respectRetryAfter = builder.respectRetryAfter;
+        this.maxRetryAfter = builder.maxRetryAfter;
     }
 
     /**
      * Returns the built-in defaults: 3 attempts, no delay, backoff 1, no maximum delay, no jitter,
-     * every {@link Exception} retried, stack traces logged.
+     * every {@link Exception} retried, stack traces logged, server pushback ({@code Retry-After})
+     * respected up to the maximum delay.
      *
      * @return the default configuration
      */
@@ -73,6 +78,8 @@ public final class RetryConfig {
         builder.exceptionTypes = exceptionTypes;
         builder.ignoredExceptionTypes = ignoredExceptionTypes;
         builder.logExceptionInfo = logExceptionInfo;
+        builder.respectRetryAfter = respectRetryAfter;
+        builder.maxRetryAfter = maxRetryAfter;
         return builder;
     }
 
@@ -116,6 +123,22 @@ public final class RetryConfig {
         return logExceptionInfo;
     }
 
+    /**
+     * @return whether a failure's retry-after (see {@link RetryAfter}) lengthens the next delay and
+     *         stops the retries when it is too long
+     */
+    public boolean respectRetryAfter() {
+        return respectRetryAfter;
+    }
+
+    /**
+     * @return the longest retry-after that is waited for, or {@code null} to use {@link #maxDelay()}
+     *         (and no limit when that is {@code null} too); a failure asking for longer is not retried
+     */
+    public Duration maxRetryAfter() {
+        return maxRetryAfter;
+    }
+
     @Override
     public boolean equals(Object other) {
         if (this == other) {
@@ -129,13 +152,14 @@ public final class RetryConfig {
                 && Double.compare(jitter, that.jitter) == 0 && logExceptionInfo == that.logExceptionInfo
                 && delay.equals(that.delay) && Objects.equals(maxDelay, that.maxDelay)
                 && exceptionTypes.equals(that.exceptionTypes)
-                && ignoredExceptionTypes.equals(that.ignoredExceptionTypes);
+                && ignoredExceptionTypes.equals(that.ignoredExceptionTypes)
+                && respectRetryAfter == that.respectRetryAfter && Objects.equals(maxRetryAfter, that.maxRetryAfter);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(attempts, delay, backoff, maxDelay, jitter, exceptionTypes, ignoredExceptionTypes,
-                logExceptionInfo);
+                logExceptionInfo, respectRetryAfter, maxRetryAfter);
     }
 
     @Override
@@ -143,7 +167,8 @@ public final class RetryConfig {
         return "RetryConfig[attempts=" + attempts + ", delay=" + delay + ", backoff=" + backoff
                 + ", maxDelay=" + maxDelay + ", jitter=" + jitter + ", exceptionTypes=" + exceptionTypes
                 + ", ignoredExceptionTypes=" + ignoredExceptionTypes + ", logExceptionInfo="
-                + logExceptionInfo + "]";
+                + logExceptionInfo + ", respectRetryAfter=" + respectRetryAfter + ", maxRetryAfter=" + maxRetryAfter
+                + "]";
     }
 
     /** Builds a {@link RetryConfig}; starts from the built-in defaults. */
@@ -157,6 +182,8 @@ public final class RetryConfig {
         private List<Class<? extends Throwable>> exceptionTypes = List.of(Exception.class);
         private List<Class<? extends Throwable>> ignoredExceptionTypes = List.of();
         private boolean logExceptionInfo = true;
+        private boolean respectRetryAfter = true;
+        private Duration maxRetryAfter;
 
         private Builder() {
         }
@@ -234,6 +261,25 @@ public final class RetryConfig {
         }
 
         /**
+         * @param respectRetryAfter whether a failure's retry-after is respected; default {@code true}
+         * @return this builder
+         */
+        public Builder respectRetryAfter(boolean respectRetryAfter) {
+            this.respectRetryAfter = respectRetryAfter;
+            return this;
+        }
+
+        /**
+         * @param maxRetryAfter the longest retry-after waited for, positive, or {@code null} (the
+         *                      default) to use the maximum delay
+         * @return this builder
+         */
+        public Builder maxRetryAfter(Duration maxRetryAfter) {
+            this.maxRetryAfter = maxRetryAfter;
+            return this;
+        }
+
+        /**
          * Checks every value and builds the configuration.
          *
          * @return the configuration
@@ -251,6 +297,9 @@ public final class RetryConfig {
             }
             if (maxDelay != null && (maxDelay.isNegative() || maxDelay.isZero())) {
                 throw invalid("maxDelay", maxDelay, "must be positive");
+            }
+            if (maxRetryAfter != null && (maxRetryAfter.isNegative() || maxRetryAfter.isZero())) {
+                throw invalid("maxRetryAfter", maxRetryAfter, "must be positive");
             }
             if (!(jitter >= 0.0 && jitter <= 1.0)) {
                 throw invalid("jitter", jitter, "must be between 0 and 1");

@@ -18,7 +18,13 @@ public enum RetryOutcome {
     FAILURE_WITH_RETRY,
 
     /** The first attempt failed with an exception that is never retried. */
-    IGNORED;
+    IGNORED,
+
+    /**
+     * A failed attempt would have been retried, but the {@link RetryBudget} was spent: the caller got
+     * that attempt's exception at once.
+     */
+    BUDGET_EXHAUSTED;
 
     /**
      * Returns the metric tag value, e.g. {@code success_with_retry}.

@@ -26,8 +26,16 @@ final class RetryRules {
     private final List<Class<? extends Throwable>> exceptionTypes;
     private final List<Class<? extends Throwable>> ignoredExceptionTypes;
     private final DoubleSupplier random;
+    /** Where failures' retry-after comes from; {@code null} when pushback is not respected. */
+    private final RetryAfter.Source retryAfter;
+    /** The longest retry-after waited for, in nanoseconds. */
+    private final double maxRetryAfterNanos;
 
     RetryRules(RetryConfig config, DoubleSupplier random) {
+        this(config, random, RetryAfter.Source.DIKE);
+    }
+
+    RetryRules(RetryConfig config, DoubleSupplier random, RetryAfter.Source retryAfter) {
         this.attempts = config.attempts();
         this.delayNanos = nanos(config.delay());
         this.backoff = config.backoff();
@@ -36,6 +44,8 @@ final class RetryRules {
         this.exceptionTypes = config.exceptionTypes();
         this.ignoredExceptionTypes = config.ignoredExceptionTypes();
         this.random = random;
+        this.retryAfter = config.respectRetryAfter() ? retryAfter : null;
+        this.maxRetryAfterNanos = config.maxRetryAfter() != null ? nanos(config.maxRetryAfter()) : maxDelayNanos;
     }
 
     /**
@@ -103,6 +113,32 @@ final class RetryRules {
         // The cast saturates at Long.MAX_VALUE; negative values cannot occur because jitter <= 1 and r >= 0.
         return Math.max(0L, (long) jittered);
     }
+
+    /**
+     * The delay before the retry that follows failed attempt {@code retry}, which failed with
+     * {@code error}: {@link #delayNanos(int)}, or the server's retry-after if that is longer.
+     *
+     * @return the delay in nanoseconds, or {@link #TOO_LONG} when the server asked to wait longer than
+     *         the maximum retry-after: the failure is then handed to the caller at once
+     */
+    long delayNanos(int retry, Throwable error) {
+        long delay = delayNanos(retry);
+        if (retryAfter == null) {
+            return delay;
+        }
+        Duration asked = retryAfter.retryAfterOf(error);
+        if (asked == null) {
+            return delay;
+        }
+        double askedNanos = Math.max(0, nanos(asked));
+        if (askedNanos > maxRetryAfterNanos) {
+            return TOO_LONG;
+        }
+        return Math.max(delay, (long) askedNanos);
+    }
+
+    /** Returned by {@link #delayNanos(int, Throwable)} when the server's retry-after is too long. */
+    static final long TOO_LONG = -1;
 
     private static double nanos(Duration duration) {
         // Duration.toNanos() throws for durations beyond ~292 years; doubles simply saturate later.

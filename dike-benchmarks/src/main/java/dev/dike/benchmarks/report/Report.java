@@ -45,12 +45,18 @@ public final class Report {
 
     /** @return {@code document} with the text between the markers replaced by {@code generated} */
     static String splice(String document, String generated) {
-        int begin = document.indexOf(BEGIN);
-        int end = document.indexOf(END);
+        return splice(document, generated, BEGIN, END, "benchmarks.md");
+    }
+
+    /** @return {@code document} (named {@code file} in errors) with the text between the markers replaced */
+    static String splice(String document, String generated, String beginMarker, String endMarker, String file) {
+        int begin = document.indexOf(beginMarker);
+        int end = document.indexOf(endMarker);
         if (begin < 0 || end < begin) {
-            throw new IllegalArgumentException("benchmarks.md must hold the lines " + BEGIN + " and " + END
+            throw new IllegalArgumentException(file + " must hold the lines " + beginMarker + " and " + endMarker
                     + ", in that order");
         }
-        return document.substring(0, begin + BEGIN.length()) + "\n\n" + generated + "\n" + document.substring(end);
+        return document.substring(0, begin + beginMarker.length()) + "\n\n" + generated + "\n"
+                + document.substring(end);
     }
 }

@@ -1,0 +1,282 @@
+package dev.dike.retry;
+
+import dev.dike.time.DelayScheduler;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * How many retries the calls of one or more {@link Retrier}s may make together: within the last
+ * {@link #window()}, at most {@link #percent()} retries per 100 calls, plus a reserve of
+ * {@link #minRetriesPerSecond()} x window retries whatever the traffic. A retry the budget does not
+ * allow is not made: the call fails at once with its original exception and ends as
+ * {@link RetryOutcome#BUDGET_EXHAUSTED}. So a dependency that fails every call receives
+ * {@code 1 + percent/100} times its normal traffic (plus the reserve), instead of {@code attempts}
+ * times. Share one budget between every retrier that calls the same dependency.
+ *
+ * <p>A pure decision, like {@link RetryRules}: it owns no thread and calls no user code; it reads time
+ * from the {@link DelayScheduler} it was built with, so a virtual clock drives it in tests.
+ *
+ * <p><b>How it counts.</b> The window is cut into {@value #BUCKETS} buckets of {@code window / 10};
+ * each bucket is one {@code long} in an {@link AtomicLongArray} holding its epoch (the bucket's number
+ * since the clock's origin, low 20 bits), the calls started in it (22 bits) and the retries allowed in
+ * it (22 bits). Recording a call or a retry is one compare-and-set on the current bucket, which resets
+ * a bucket left over from an older epoch in the same step; deciding a retry reads the ten buckets and
+ * sums those of the last ten epochs. Lock-free, and nothing is allocated per call. Counts saturate at
+ * 4,194,303 per bucket (counting fewer calls only allows fewer retries). The window slides by one
+ * bucket at a time, so it covers between 90 % and 100 % of {@code window}.
+ *
+ * <p><b>Exactness.</b> Two threads deciding at the same moment may both see the last allowed retry
+ * and both take it: the budget can be exceeded by at most the number of threads deciding at once. A
+ * lock would make it exact at a cost on every call; a budget is a safety valve, not a quota.
+ *
+ * <p>When it refuses, it logs one WARN line per window on logger {@code dev.dike.retry}, not one per
+ * call.
+ */
+public final class RetryBudget {
+
+    /** Default {@link #percent()}: 10 retries per 100 calls (see docs/retry.md for the choice). */
+    public static final double DEFAULT_PERCENT = 10;
+    /** Default {@link #minRetriesPerSecond()}. */
+    public static final double DEFAULT_MIN_RETRIES_PER_SECOND = 10;
+    /** Default {@link #window()}. */
+    public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(10);
+
+    static final int BUCKETS = 10;
+    private static final int COUNT_BITS = 22;
+    private static final long COUNT_MASK = (1L << COUNT_BITS) - 1;
+    private static final int CALLS_SHIFT = COUNT_BITS;
+    private static final int EPOCH_SHIFT = 2 * COUNT_BITS;
+    private static final long EPOCH_MASK = (1L << (Long.SIZE - EPOCH_SHIFT)) - 1;
+    private static final long ONE_CALL = 1L << CALLS_SHIFT;
+    private static final long ONE_RETRY = 1L;
+
+    private final String name;
+    private final double percent;
+    private final double minRetriesPerSecond;
+    private final Duration window;
+    private final DelayScheduler clock;
+    private final double retriesPerCall;
+    private final long reservePerWindow;
+    private final long bucketNanos;
+    private final AtomicLongArray buckets = new AtomicLongArray(BUCKETS);
+    /** The (unmasked) epoch of the last WARN line; one line per window at most. */
+    private final AtomicLong warnedEpoch = new AtomicLong(Long.MIN_VALUE / 2);
+    private final LongAdder refused = new LongAdder();
+
+    private RetryBudget(Builder builder) {
+        this.name = builder.name;
+        this.percent = builder.percent;
+        this.minRetriesPerSecond = builder.minRetriesPerSecond;
+        this.window = builder.window;
+        this.clock = builder.clock;
+        this.retriesPerCall = percent / 100;
+        double windowSeconds = window.getSeconds() + window.getNano() / 1e9;
+        this.reservePerWindow = (long) Math.min(minRetriesPerSecond * windowSeconds, Long.MAX_VALUE / 2);
+        long windowNanos = window.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L / 2 ? Long.MAX_VALUE / 2
+                : window.toNanos();
+        this.bucketNanos = Math.max(1, windowNanos / BUCKETS);
+    }
+
+    /**
+     * Starts a builder holding the defaults (10 %, 10 retries per second, 10 s) and the system clock.
+     *
+     * @param name the name in the WARN line and the actuator, usually the retry instance's
+     * @return a new builder
+     */
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** @return the name in the WARN line */
+    public String name() {
+        return name;
+    }
+
+    /** @return retries allowed per 100 calls within the window, 0 to 100 */
+    public double percent() {
+        return percent;
+    }
+
+    /** @return retries allowed per second of the window whatever the traffic */
+    public double minRetriesPerSecond() {
+        return minRetriesPerSecond;
+    }
+
+    /** @return the window over which calls and retries are counted */
+    public Duration window() {
+        return window;
+    }
+
+    /** @return the calls started within the window */
+    public long callsInWindow() {
+        return sum(epoch(clock.nanoTime()), CALLS_SHIFT);
+    }
+
+    /** @return the retries made within the window */
+    public long retriesInWindow() {
+        return sum(epoch(clock.nanoTime()), 0);
+    }
+
+    /** @return how many more retries the budget allows now (the budget-left gauge) */
+    public long retriesLeft() {
+        long epoch = epoch(clock.nanoTime());
+        return Math.max(0, allowed(sum(epoch, CALLS_SHIFT)) - sum(epoch, 0));
+    }
+
+    /** @return retries refused since the budget was built */
+    public long refusedRetries() {
+        return refused.sum();
+    }
+
+    /** Counts a call: its first attempt is about to be made. */
+    void recordCall() {
+        add(epoch(clock.nanoTime()), ONE_CALL, CALLS_SHIFT);
+    }
+
+    /**
+     * Decides one retry and, if it is allowed, counts it.
+     *
+     * @return whether the retry may be made
+     */
+    boolean tryRetry() {
+        long epoch = epoch(clock.nanoTime());
+        long calls = sum(epoch, CALLS_SHIFT);
+        long retries = sum(epoch, 0);
+        if (retries >= allowed(calls)) {
+            refused.increment();
+            warnOncePerWindow(epoch, calls, retries);
+            return false;
+        }
+        add(epoch, ONE_RETRY, 0);
+        return true;
+    }
+
+    private long allowed(long calls) {
+        return (long) (calls * retriesPerCall) + reservePerWindow;
+    }
+
+    private long epoch(long nanos) {
+        return Math.floorDiv(nanos, bucketNanos);
+    }
+
+    /** Sums one count over the buckets of the last {@value #BUCKETS} epochs. */
+    private long sum(long epoch, int shift) {
+        long current = epoch & EPOCH_MASK;
+        long total = 0;
+        for (int index = 0; index < BUCKETS; index++) {
+            long bucket = buckets.get(index);
+            if (((current - (bucket >>> EPOCH_SHIFT)) & EPOCH_MASK) < BUCKETS) {
+                total += (bucket >>> shift) & COUNT_MASK;
+            }
+        }
+        return total;
+    }
+
+    /** Adds one to the count at {@code shift} of the epoch's bucket, resetting the bucket if it is stale. */
+    private void add(long epoch, long one, int shift) {
+        int index = (int) Math.floorMod(epoch, (long) BUCKETS);
+        long tag = (epoch & EPOCH_MASK) << EPOCH_SHIFT;
+        while (true) {
+            long bucket = buckets.get(index);
+            long base = (bucket & ~((1L << EPOCH_SHIFT) - 1)) == tag ? bucket : tag;
+            if (((base >>> shift) & COUNT_MASK) == COUNT_MASK) {
+                return; // saturated
+            }
+            if (buckets.compareAndSet(index, bucket, base + one)) {
+                return;
+            }
+        }
+    }
+
+    private void warnOncePerWindow(long epoch, long calls, long retries) {
+        long warned = warnedEpoch.get();
+        if (epoch - warned >= BUCKETS && warnedEpoch.compareAndSet(warned, epoch) && RetryEvents.LOG.isWarnEnabled()) {
+            RetryEvents.LOG.warn("Retry budget of '" + name + "' is spent: " + retries + " retries for " + calls
+                    + " calls within the last " + window + " (percent=" + percent + ", min-retries-per-second="
+                    + minRetriesPerSecond + "); failed calls are not retried until it refills. Logged once per window.");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RetryBudget[" + name + ", percent=" + percent + ", minRetriesPerSecond=" + minRetriesPerSecond
+                + ", window=" + window + "]";
+    }
+
+    /** Builds a {@link RetryBudget}; every value is checked by {@link #build()}. */
+    public static final class Builder {
+
+        private final String name;
+        private double percent = DEFAULT_PERCENT;
+        private double minRetriesPerSecond = DEFAULT_MIN_RETRIES_PER_SECOND;
+        private Duration window = DEFAULT_WINDOW;
+        private DelayScheduler clock = DelayScheduler.system();
+
+        private Builder(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+        }
+
+        /**
+         * @param percent retries allowed per 100 calls within the window, 0 to 100; default 10
+         * @return this builder
+         */
+        public Builder percent(double percent) {
+            this.percent = percent;
+            return this;
+        }
+
+        /**
+         * @param minRetriesPerSecond retries allowed per second of the window whatever the traffic,
+         *                            zero or positive; default 10
+         * @return this builder
+         */
+        public Builder minRetriesPerSecond(double minRetriesPerSecond) {
+            this.minRetriesPerSecond = minRetriesPerSecond;
+            return this;
+        }
+
+        /**
+         * @param window the period over which calls and retries are counted, positive; default 10 s
+         * @return this builder
+         */
+        public Builder window(Duration window) {
+            this.window = Objects.requireNonNull(window, "window");
+            return this;
+        }
+
+        /**
+         * @param clock the time source; default {@link DelayScheduler#system()} (use the retriers' scheduler)
+         * @return this builder
+         */
+        public Builder clock(DelayScheduler clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * @return the budget
+         * @throws IllegalArgumentException naming the first invalid attribute and its value
+         */
+        public RetryBudget build() {
+            if (!(percent >= 0 && percent <= 100)) {
+                throw invalid("percent", percent, "must be between 0 and 100");
+            }
+            if (!(minRetriesPerSecond >= 0) || Double.isInfinite(minRetriesPerSecond)) {
+                throw invalid("minRetriesPerSecond", minRetriesPerSecond, "must be a finite number, zero or positive");
+            }
+            if (window.isNegative() || window.isZero()) {
+                throw invalid("window", window, "must be positive");
+            }
+            return new RetryBudget(this);
+        }
+
+        private IllegalArgumentException invalid(String attribute, Object value, String rule) {
+            return new IllegalArgumentException("Invalid retry budget " + attribute + " '" + value + "' of '" + name
+                    + "': " + rule);
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package dev.dike.retry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dike.time.ManualDelayScheduler;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The budget's decisions alone, on a virtual clock: what it allows, when it refills, what it logs. */
+class RetryBudgetTest {
+
+    private final ManualDelayScheduler clock = new ManualDelayScheduler();
+    private final RetryLogCapture log = new RetryLogCapture();
+
+    @AfterEach
+    void closeLog() {
+        log.close();
+    }
+
+    private RetryBudget budget(double percent, double minRetriesPerSecond) {
+        return RetryBudget.builder("backend").percent(percent).minRetriesPerSecond(minRetriesPerSecond)
+                .window(Duration.ofSeconds(10)).clock(clock).build();
+    }
+
+    private static int retriesAllowed(RetryBudget budget, int tries) {
+        int allowed = 0;
+        for (int retry = 0; retry < tries; retry++) {
+            if (budget.tryRetry()) {
+                allowed++;
+            }
+        }
+        return allowed;
+    }
+
+    @Test
+    void percentOfTheCallsInTheWindowMayBeRetried() {
+        RetryBudget budget = budget(10, 0);
+        for (int call = 0; call < 1_000; call++) {
+            budget.recordCall();
+        }
+
+        assertThat(budget.retriesLeft()).isEqualTo(100);
+        assertThat(retriesAllowed(budget, 150)).isEqualTo(100);
+        assertThat(budget.callsInWindow()).isEqualTo(1_000);
+        assertThat(budget.retriesInWindow()).isEqualTo(100);
+        assertThat(budget.retriesLeft()).isZero();
+        assertThat(budget.refusedRetries()).isEqualTo(50);
+    }
+
+    @Test
+    void reserveAllowsRetriesWithoutTraffic() {
+        RetryBudget budget = budget(10, 2); // 2 per second over 10 s: 20 per window
+
+        assertThat(retriesAllowed(budget, 30)).isEqualTo(20);
+        budget.recordCall();
+        budget.recordCall(); // 2 calls at 10 % are worth 0.2 retries: still nothing
+        assertThat(budget.tryRetry()).isFalse();
+    }
+
+    @Test
+    void windowSlidesOneTenthAtATime() {
+        RetryBudget budget = budget(100, 0);
+        for (int call = 0; call < 10; call++) {
+            budget.recordCall(); // at 0 s
+        }
+        clock.advance(5, TimeUnit.SECONDS);
+        for (int call = 0; call < 10; call++) {
+            budget.recordCall(); // at 5 s
+        }
+        assertThat(retriesAllowed(budget, 20)).isEqualTo(20);
+
+        clock.advance(4_999, TimeUnit.MILLISECONDS); // 9.999 s: the bucket of 0 s is still in
+        assertThat(budget.callsInWindow()).isEqualTo(20);
+        assertThat(budget.tryRetry()).isFalse();
+        clock.advance(1, TimeUnit.MILLISECONDS); // 10 s: the calls and retries of 0 s left the window
+        assertThat(budget.callsInWindow()).isEqualTo(10);
+        assertThat(budget.retriesInWindow()).isEqualTo(20); // all twenty were made at 5 s
+        assertThat(budget.retriesLeft()).isZero();
+
+        clock.advance(5, TimeUnit.SECONDS); // 15 s: nothing left in the window
+        assertThat(budget.callsInWindow()).isZero();
+        assertThat(budget.retriesInWindow()).isZero();
+    }
+
+    @Test
+    void refillsOnceTheFailuresStop() {
+        RetryBudget budget = budget(10, 1);
+        for (int second = 0; second < 10; second++) {
+            for (int call = 0; call < 100; call++) {
+                budget.recordCall();
+                budget.tryRetry();
+            }
+            clock.advance(1, TimeUnit.SECONDS);
+        }
+        assertThat(budget.retriesLeft()).isLessThan(20);
+
+        for (int second = 0; second < 10; second++) { // healthy: calls, no retries
+            for (int call = 0; call < 100; call++) {
+                budget.recordCall();
+            }
+            clock.advance(1, TimeUnit.SECONDS);
+        }
+        assertThat(budget.retriesLeft()).isEqualTo(90 + 10); // 900 calls of the last nine buckets, reserve
+    }
+
+    @Test
+    void warnsOncePerWindowNotPerRefusal() {
+        RetryBudget budget = budget(0, 0);
+
+        retriesAllowed(budget, 5);
+        clock.advance(9, TimeUnit.SECONDS);
+        retriesAllowed(budget, 5);
+        assertThat(log.warnings()).containsExactly("Retry budget of 'backend' is spent: 0 retries for 0 calls "
+                + "within the last PT10S (percent=0.0, min-retries-per-second=0.0); failed calls are not retried "
+                + "until it refills. Logged once per window.");
+        clock.advance(1, TimeUnit.SECONDS);
+        retriesAllowed(budget, 5);
+        assertThat(log.warnings()).hasSize(2);
+        assertThat(budget.refusedRetries()).isEqualTo(15);
+    }
+
+    @Test
+    void negativeClockReadingsAreBucketedToo() {
+        ManualDelayScheduler unused = clock; // the virtual clock starts at 0; System.nanoTime() may be negative
+        RetryBudget budget = RetryBudget.builder("negative").percent(100).minRetriesPerSecond(0)
+                .window(Duration.ofSeconds(10)).clock(new dev.dike.time.DelayScheduler() {
+                    @Override
+                    public ScheduledTask schedule(Runnable task, long delay, TimeUnit unit) {
+                        return unused.schedule(task, delay, unit);
+                    }
+
+                    @Override
+                    public long nanoTime() {
+                        return unused.nanoTime() - TimeUnit.SECONDS.toNanos(5);
+                    }
+                }).build();
+        budget.recordCall();
+        assertThat(budget.tryRetry()).isTrue();
+        assertThat(budget.tryRetry()).isFalse();
+        clock.advance(10, TimeUnit.SECONDS);
+        assertThat(budget.callsInWindow()).isZero();
+    }
+
+    @Test
+    void badValuesNameTheAttribute() {
+        assertThatThrownBy(() -> RetryBudget.builder("b").percent(101).build())
+                .hasMessage("Invalid retry budget percent '101.0' of 'b': must be between 0 and 100");
+        assertThatThrownBy(() -> RetryBudget.builder("b").percent(Double.NaN).build())
+                .hasMessageContaining("percent 'NaN'");
+        assertThatThrownBy(() -> RetryBudget.builder("b").minRetriesPerSecond(-1).build())
+                .hasMessage("Invalid retry budget minRetriesPerSecond '-1.0' of 'b': must be a finite number, zero "
+                        + "or positive");
+        assertThatThrownBy(() -> RetryBudget.builder("b").window(Duration.ZERO).build())
+                .hasMessage("Invalid retry budget window 'PT0S' of 'b': must be positive");
+    }
+
+    @Test
+    void defaultsAreTenPercentTenPerSecondTenSeconds() {
+        RetryBudget budget = RetryBudget.builder("d").build();
+        assertThat(budget.percent()).isEqualTo(10);
+        assertThat(budget.minRetriesPerSecond()).isEqualTo(10);
+        assertThat(budget.window()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(budget.retriesLeft()).isEqualTo(100);
+    }
+}
