@@ -53,7 +53,11 @@ public final class BatchConfig {
         return targetBatchSize;
     }
 
-    /** @return how long after its first call a batch is flushed anyway */
+    /**
+     * @return how long after its first call a batch is flushed anyway; zero (only together with a
+     *         {@link #maxConcurrentBatches()} cap) means a batch is formed as soon as a slot is free
+     *         and fills only while every slot is busy
+     */
     public Duration maxWaitingTime() {
         return maxWaitingTime;
     }
@@ -114,7 +118,10 @@ public final class BatchConfig {
         }
 
         /**
-         * @param maxWaitingTime positive time after a batch's first call at which it is flushed
+         * @param maxWaitingTime time after a batch's first call at which it is flushed; positive, or
+         *                       zero together with a {@link #maxConcurrentBatches(int) cap}: then a
+         *                       batch is formed as soon as a slot is free, and fills only while every
+         *                       slot is busy (no wait at all when the batcher is idle)
          * @return this builder
          */
         public Builder maxWaitingTime(Duration maxWaitingTime) {
@@ -150,14 +157,19 @@ public final class BatchConfig {
             if (targetBatchSize <= 0) {
                 throw invalid("targetBatchSize", targetBatchSize, "must be greater than 0");
             }
-            if (maxWaitingTime.isNegative() || maxWaitingTime.isZero()) {
-                throw invalid("maxWaitingTime", maxWaitingTime, "must be positive");
+            if (maxWaitingTime.isNegative()) {
+                throw invalid("maxWaitingTime", maxWaitingTime, "must be positive, or 0 with maxConcurrentBatches");
             }
             if (maxProcessingTime.isNegative() || maxProcessingTime.isZero()) {
                 throw invalid("maxProcessingTime", maxProcessingTime, "must be positive");
             }
             if (maxConcurrentBatches <= 0) {
                 throw invalid("maxConcurrentBatches", maxConcurrentBatches, "must be greater than 0");
+            }
+            if (maxWaitingTime.isZero() && maxConcurrentBatches == UNLIMITED) {
+                throw invalid("maxWaitingTime", maxWaitingTime, "a zero wait needs maxConcurrentBatches: batches "
+                        + "fill only while every slot is busy, so without a cap every call would be sent alone; "
+                        + "set maxConcurrentBatches or a positive maxWaitingTime");
             }
             return new BatchConfig(this);
         }

@@ -23,6 +23,16 @@ public interface BatchListener {
     }
 
     /**
+     * A batch of calls with distinct rows was formed in which some rows were equal: they are sent once.
+     * Called just before {@link #onBatchStarted}, only when {@code rows} is greater than 0.
+     *
+     * @param name the batcher's name
+     * @param rows the number of rows not sent because an equal row of the batch is sent
+     */
+    default void onRowsDeduplicated(String name, int rows) {
+    }
+
+    /**
      * A batch ended.
      *
      * @param name            the batcher's name

@@ -24,7 +24,11 @@ import java.util.function.UnaryOperator;
  *       {@link BatchConfig#maxWaitingTime()} after its first call arrived, whichever comes first;
  *       exactly once.</li>
  *   <li>When {@link BatchConfig#maxConcurrentBatches()} batches run, the next batch keeps filling
- *       and is formed and started when a slot frees.</li>
+ *       and is formed and started when a slot frees. With a {@code maxWaitingTime} of zero a batch
+ *       is formed as soon as a slot is free: an idle batcher adds no wait, a busy one accumulates.</li>
+ *   <li>Calls submitted with {@link #submitDistinct} send each distinct row of a batch once (rows
+ *       compared with {@code equals}); every caller of that row receives its result, and
+ *       {@link BatchConfig#targetBatchSize()} counts distinct rows.</li>
  *   <li>A batch not ended {@link BatchConfig#maxProcessingTime()} after it was formed (whether it still
  *       waits for a thread or its operation runs) fails every caller of it with a
  *       {@link java.util.concurrent.TimeoutException}.</li>
@@ -100,12 +104,37 @@ public final class Batcher<T, R> implements AutoCloseable {
      *         cancelling it before its batch is formed removes the call from the batch
      */
     public CompletableFuture<List<R>> submitKeyed(Object key, List<? extends List<? extends T>> columns) {
+        return enqueue(key, columns, false);
+    }
+
+    /**
+     * Submits a call whose rows are de-duplicated within their batch: a row equal to a row of another
+     * call of the batch (or of this call) is sent to the operation once, and every caller of it
+     * receives that row's result. A row is its one value when there is one column, else the list of
+     * its values; equality is {@code equals}/{@code hashCode}, and {@code null} values are allowed.
+     * {@link BatchConfig#targetBatchSize()} counts distinct rows; a batch that reached it still takes
+     * every queued call whose rows are all in it already. Calls of one key must all be submitted
+     * this way or all with {@link #submitKeyed}; a call of the other kind fails with an
+     * {@link IllegalArgumentException} while calls of the first kind are queued.
+     *
+     * <p>Everything else is as for {@link #submitKeyed}. Once a batch is formed, its rows are sent
+     * even if every caller of a row cancels.
+     *
+     * @param key     the batch key, compared with {@code equals}; {@code null} for unkeyed
+     * @param columns the call's batched arguments, all of the same size
+     * @return a future completed with this call's rows' results, as a new mutable list
+     */
+    public CompletableFuture<List<R>> submitDistinct(Object key, List<? extends List<? extends T>> columns) {
+        return enqueue(key, columns, true);
+    }
+
+    private CompletableFuture<List<R>> enqueue(Object key, List<? extends List<? extends T>> columns, boolean distinct) {
         PendingCall<T, R> call;
         try {
             if (context.isClosed()) {
                 throw context.closedException();
             }
-            call = PendingCall.create(name, columns, context.scheduler().nanoTime());
+            call = PendingCall.create(name, columns, context.scheduler().nanoTime(), distinct);
         } catch (IllegalArgumentException | IllegalStateException rejection) {
             return rejected(rejection);
         }
@@ -161,7 +190,8 @@ public final class Batcher<T, R> implements AutoCloseable {
     /**
      * Changes the maximum waiting time at runtime; applies to batches whose first call arrives later.
      *
-     * @param maxWaitingTime the new waiting time, positive
+     * @param maxWaitingTime the new waiting time, positive, or zero if the batcher has a
+     *                       {@link BatchConfig#maxConcurrentBatches() cap} on concurrent batches
      * @throws IllegalArgumentException naming the batcher, the attribute and the value if invalid
      */
     public void setMaxWaitingTime(Duration maxWaitingTime) {

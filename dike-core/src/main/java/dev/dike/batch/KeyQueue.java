@@ -5,7 +5,11 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The calls of one key that wait for their batch to start, with the flush timer of the oldest one.
@@ -21,6 +25,10 @@ import java.util.List;
  * with the {@link BatchDispatcher} exactly once. When a slot is free the dispatcher {@link #take takes}
  * one batch from it. A queue left empty retires: it is removed from {@link KeyQueues} and refuses new
  * calls, which then go to a fresh queue.
+ *
+ * <p>A queue of calls with distinct rows ({@link Batcher#submitDistinct}) counts each distinct row
+ * once: {@code rows} is the number of distinct rows queued, kept with a count of the queued calls
+ * holding each row. All calls of one queue have the same mode (set by its first call).
  *
  * @param <T> the element type of the batched columns
  * @param <R> the element type of the result
@@ -43,8 +51,12 @@ final class KeyQueue<T, R> extends DeadlineList.Entry<KeyQueue<T, R>> {
     private final Object key;
     private final Object mapKey;
     private final ArrayDeque<PendingCall<T, R>> calls = new ArrayDeque<>();
+    /** Rows queued; distinct rows in a queue of calls with distinct rows. */
     private int rows;
     private int columnCount;
+    private boolean distinct;
+    /** For distinct rows: how many queued calls hold each row; {@code null} otherwise. */
+    private Map<Object, Integer> rowHolders;
     /** Why the queue is due, or {@code null}; non-null exactly while the queue is listed with the dispatcher. */
     private FlushReason dueReason;
     /** Whether this queue is listed with {@link FlushTimers} for its oldest call. */
@@ -102,12 +114,16 @@ final class KeyQueue<T, R> extends DeadlineList.Entry<KeyQueue<T, R>> {
         }
         if (calls.isEmpty()) {
             columnCount = call.columnCount();
+            distinct = call.distinct();
         } else if (call.columnCount() != columnCount) {
             throw new IllegalArgumentException("Batcher " + context.name() + ": a call with " + call.columnCount()
                     + " columns cannot join a batch of calls with " + columnCount + " columns");
+        } else if (call.distinct() != distinct) {
+            throw new IllegalArgumentException("Batcher " + context.name() + ": a call " + (distinct ? "without" : "with")
+                    + " distinct rows cannot join a batch of calls " + (distinct ? "with" : "without") + " them");
         }
         calls.addLast(call);
-        rows += call.rows();
+        rows += addRows(call);
         context.countQueued(1, call.rows());
         if (dueReason != null) {
             return Admission.QUEUED; // already listed: keeps filling until a slot frees
@@ -117,7 +133,9 @@ final class KeyQueue<T, R> extends DeadlineList.Entry<KeyQueue<T, R>> {
             becomeDue(FlushReason.SIZE);
             return Admission.DUE;
         }
-        if (!timerArmed && !armTimer(call.arrivalNanos() + BatchContext.delayNanos(config.maxWaitingTime()))) {
+        long maxWait = BatchContext.delayNanos(config.maxWaitingTime());
+        // A zero wait (only allowed with a cap on batches) is due at once: it forms when a slot is free.
+        if (!timerArmed && (maxWait == 0 || !armTimer(call.arrivalNanos() + maxWait))) {
             becomeDue(FlushReason.TIME);
             return Admission.DUE;
         }
@@ -131,7 +149,7 @@ final class KeyQueue<T, R> extends DeadlineList.Entry<KeyQueue<T, R>> {
             if (!calls.remove(call)) {
                 return;
             }
-            rows -= call.rows();
+            rows -= removeRows(call);
             context.countQueued(-1, -call.rows());
             retire = calls.isEmpty();
             if (retire) {
@@ -172,6 +190,9 @@ final class KeyQueue<T, R> extends DeadlineList.Entry<KeyQueue<T, R>> {
      * Then the rest is re-evaluated: due again (listed anew), waiting with its own first arrival's
      * timer, or retired if nothing is left.
      *
+     * <p>With distinct rows the target counts distinct rows, and once it is reached every later call
+     * whose rows are all in the batch already joins it too: it costs the operation nothing.
+     *
      * @param now the scheduler's current time
      * @return the batch, or {@code null} if the entry was stale or every caller had cancelled
      */
@@ -187,17 +208,13 @@ final class KeyQueue<T, R> extends DeadlineList.Entry<KeyQueue<T, R>> {
             dueReason = null;
             int target = context.config().targetBatchSize();
             List<PendingCall<T, R>> taken = new ArrayList<>();
-            int takenRows = 0;
-            while (takenRows < target && !calls.isEmpty()) {
+            int takenRows = distinct ? takeDistinct(taken, target) : 0;
+            while (!distinct && takenRows < target && !calls.isEmpty()) {
                 PendingCall<T, R> call = calls.pollFirst();
-                rows -= call.rows();
-                context.countQueued(-1, -call.rows());
-                if (call.future().isDone()) {
-                    continue; // cancelled, its completion hook has not run yet; it will find the call gone
+                if (leave(call)) {
+                    taken.add(call);
+                    takenRows += call.rows();
                 }
-                call.markTaken();
-                taken.add(call);
-                takenRows += call.rows();
             }
             if (calls.isEmpty()) {
                 retireLocked();
@@ -215,6 +232,92 @@ final class KeyQueue<T, R> extends DeadlineList.Entry<KeyQueue<T, R>> {
             context.dispatcher().relist(this);
         }
         return batch;
+    }
+
+    /**
+     * Takes the calls of a batch with distinct rows: in arrival order until the batch's distinct rows
+     * reach the target, then any later call whose rows are all in the batch; the others keep their
+     * order in the queue.
+     *
+     * @return the number of distinct rows of the batch
+     */
+    private int takeDistinct(List<PendingCall<T, R>> taken, int target) {
+        Set<Object> sent = new HashSet<>();
+        for (int remaining = calls.size(); remaining > 0; remaining--) {
+            PendingCall<T, R> call = calls.pollFirst();
+            if (sent.size() < target || allIn(call, sent)) {
+                if (leave(call)) {
+                    taken.add(call);
+                    for (int row = 0; row < call.rows(); row++) {
+                        sent.add(call.rowKey(row));
+                    }
+                }
+            } else {
+                calls.addLast(call); // a full rotation keeps the arrival order of the calls left
+            }
+        }
+        return sent.size();
+    }
+
+    private static boolean allIn(PendingCall<?, ?> call, Set<Object> sent) {
+        for (int row = 0; row < call.rows(); row++) {
+            if (!sent.contains(call.rowKey(row))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Takes a call polled from {@code calls} out of the figures.
+     *
+     * @return {@code true} if it joins the batch; {@code false} if its caller cancelled (its completion hook
+     *         has not run yet; it will find the call gone)
+     */
+    private boolean leave(PendingCall<T, R> call) {
+        rows -= removeRows(call);
+        context.countQueued(-1, -call.rows());
+        if (call.future().isDone()) {
+            return false;
+        }
+        call.markTaken();
+        return true;
+    }
+
+    /** @return how many rows a new call adds to {@code rows}: with distinct rows, only those not queued yet */
+    private int addRows(PendingCall<T, R> call) {
+        if (!distinct) {
+            return call.rows();
+        }
+        if (rowHolders == null) {
+            rowHolders = new HashMap<>();
+        }
+        int added = 0;
+        for (int row = 0; row < call.rows(); row++) {
+            if (rowHolders.merge(call.rowKey(row), 1, Integer::sum) == 1) {
+                added++;
+            }
+        }
+        return added;
+    }
+
+    /** @return how many rows a leaving call takes from {@code rows}: with distinct rows, those no other call holds */
+    private int removeRows(PendingCall<T, R> call) {
+        if (!distinct) {
+            return call.rows();
+        }
+        int removed = 0;
+        for (int row = 0; row < call.rows(); row++) {
+            Object rowKey = call.rowKey(row);
+            int holders = rowHolders.get(rowKey);
+            if (holders == 1) {
+                rowHolders.remove(rowKey);
+                removed++;
+            } else {
+                rowHolders.put(rowKey, holders - 1);
+            }
+        }
+        return removed;
     }
 
     /** Decides about the calls left after a batch was taken; returns {@code true} if they are due at once. */

@@ -17,6 +17,11 @@ final class PendingCall<T, R> {
     private List<List<T>> columns;
     private final int columnCount;
     private final int rows;
+    /**
+     * For a call with distinct rows, the identity of each row (the value itself for one column, the
+     * list of its values otherwise), which stays after the columns are dropped; else {@code null}.
+     */
+    private final List<Object> rowKeys;
     private final long arrivalNanos;
     private final CompletableFuture<List<R>> future = new CompletableFuture<>();
     /** Set (under its queue's lock) when the call is taken into a batch; a cancel no longer removes it. */
@@ -24,10 +29,11 @@ final class PendingCall<T, R> {
     /** Written before the future is completed, so the completion hook can report it. */
     private volatile BatchCallOutcome outcome;
 
-    private PendingCall(List<List<T>> columns, int rows, long arrivalNanos) {
+    private PendingCall(List<List<T>> columns, int rows, long arrivalNanos, boolean distinct) {
         this.columns = columns;
         this.columnCount = columns.size();
         this.rows = rows;
+        this.rowKeys = distinct ? rowKeys(columns, rows) : null;
         this.arrivalNanos = arrivalNanos;
     }
 
@@ -35,10 +41,11 @@ final class PendingCall<T, R> {
      * Checks and copies a caller's columns, so that later changes to the caller's lists do not leak
      * into the batch.
      *
+     * @param distinct whether a row equal to another row of the batch is sent once and shares its result
      * @throws IllegalArgumentException naming the batcher and what is wrong with the call
      */
     static <T, R> PendingCall<T, R> create(String batcher, List<? extends List<? extends T>> columns,
-            long arrivalNanos) {
+            long arrivalNanos, boolean distinct) {
         if (columns == null) {
             throw new IllegalArgumentException("Batcher " + batcher + ": the list of columns is null");
         }
@@ -62,7 +69,23 @@ final class PendingCall<T, R> {
                         + ": the columns of a call must have the same size, got sizes " + Arrays.toString(sizes));
             }
         }
-        return new PendingCall<>(copies, sizes[0], arrivalNanos);
+        return new PendingCall<>(copies, sizes[0], arrivalNanos, distinct);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> List<Object> rowKeys(List<List<T>> columns, int rows) {
+        if (columns.size() == 1) {
+            return (List<Object>) columns.get(0); // a private copy: the row is its one value
+        }
+        List<Object> keys = new ArrayList<>(rows);
+        for (int row = 0; row < rows; row++) {
+            Object[] values = new Object[columns.size()];
+            for (int column = 0; column < values.length; column++) {
+                values[column] = columns.get(column).get(row);
+            }
+            keys.add(Arrays.asList(values));
+        }
+        return keys;
     }
 
     int rows() {
@@ -71,6 +94,16 @@ final class PendingCall<T, R> {
 
     int columnCount() {
         return columnCount;
+    }
+
+    /** @return whether equal rows of this call's batch are sent once */
+    boolean distinct() {
+        return rowKeys != null;
+    }
+
+    /** @return the identity of a row of a call with distinct rows; see {@link #distinct()} */
+    Object rowKey(int row) {
+        return rowKeys.get(row);
     }
 
     /** Called only by the batch that took this call, on its executor thread. */

@@ -2,7 +2,9 @@ package dev.dike.batch;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -24,6 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * whose callers were told "timeout" never reaches the operation, and its slot (freed by whoever won
  * {@code ENDED}) is never held by two operations at once.
  *
+ * <p>With distinct rows, the operation receives each distinct row once (in order of first
+ * appearance), and each caller's slice is read from the result rows of its own rows.
+ *
  * @param <T> the element type of the batched columns
  * @param <R> the element type of the result
  */
@@ -43,6 +48,11 @@ final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
      * first: the result, a failure, or the timeout.
      */
     private final AtomicInteger state = new AtomicInteger(QUEUED);
+    /**
+     * With distinct rows: per call, the index of each of its rows among the rows sent; written before
+     * the operation is called, read when the callers are completed. {@code null} otherwise.
+     */
+    private volatile int[][] sentIndexes;
     private volatile long startNanos;
     private volatile CompletionStage<?> stage;
     /** The executor thread while it registers on the stage: a result already there is handled without a hop. */
@@ -96,6 +106,10 @@ final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
             return; // cheap early exit: the decisive check is the one in callOperation
         }
         startNanos = context.scheduler().nanoTime();
+        int saved = calls.get(0).distinct() ? callRows() - rows : 0;
+        if (saved > 0) {
+            context.listener().onRowsDeduplicated(context.name(), saved);
+        }
         context.listener().onBatchStarted(context.name(), reason, rows, calls.size(),
                 startNanos - calls.get(0).arrivalNanos());
         // Busy from here: the operation may block, and so may the callers' dependent stages, which run
@@ -194,7 +208,20 @@ final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
         }
     }
 
+    private int callRows() {
+        int callRows = 0;
+        for (PendingCall<T, R> call : calls) {
+            callRows += call.rows();
+        }
+        return callRows;
+    }
+
     private void deliver(List<? extends R> results) {
+        int[][] indexes = sentIndexes;
+        if (indexes != null) {
+            deliverDistinct(results, indexes);
+            return;
+        }
         int offset = 0;
         for (PendingCall<T, R> call : calls) {
             int end = offset + call.rows();
@@ -204,6 +231,21 @@ final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
                 call.fail(sliceFailure, BatchCallOutcome.FAILURE); // a broken result list must not strand the rest
             }
             offset = end;
+        }
+    }
+
+    private void deliverDistinct(List<? extends R> results, int[][] indexes) {
+        for (int index = 0; index < calls.size(); index++) {
+            PendingCall<T, R> call = calls.get(index);
+            try {
+                List<R> slice = new ArrayList<>(call.rows());
+                for (int sent : indexes[index]) {
+                    slice.add(results.get(sent));
+                }
+                call.succeed(slice);
+            } catch (RuntimeException sliceFailure) {
+                call.fail(sliceFailure, BatchCallOutcome.FAILURE);
+            }
         }
     }
 
@@ -221,6 +263,9 @@ final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
 
     /** Column {@code c} of the batch: column {@code c} of every call, concatenated in arrival order. */
     private List<List<T>> columns() {
+        if (calls.get(0).distinct()) {
+            return distinctColumns();
+        }
         List<List<T>> columns = new ArrayList<>(columnCount);
         for (int index = 0; index < columnCount; index++) {
             List<T> column = new ArrayList<>(rows);
@@ -232,6 +277,34 @@ final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
         for (PendingCall<T, R> call : calls) {
             call.dropColumns();
         }
+        return columns;
+    }
+
+    /** Column {@code c} of the batch: column {@code c} of each distinct row, in order of first appearance. */
+    private List<List<T>> distinctColumns() {
+        List<List<T>> columns = new ArrayList<>(columnCount);
+        for (int index = 0; index < columnCount; index++) {
+            columns.add(new ArrayList<>(rows));
+        }
+        Map<Object, Integer> sent = new HashMap<>();
+        int[][] indexes = new int[calls.size()][];
+        for (int index = 0; index < calls.size(); index++) {
+            PendingCall<T, R> call = calls.get(index);
+            int[] rowIndexes = new int[call.rows()];
+            for (int row = 0; row < rowIndexes.length; row++) {
+                Integer at = sent.putIfAbsent(call.rowKey(row), sent.size());
+                if (at == null) {
+                    at = sent.size() - 1;
+                    for (int column = 0; column < columnCount; column++) {
+                        columns.get(column).add(call.column(column).get(row));
+                    }
+                }
+                rowIndexes[row] = at;
+            }
+            indexes[index] = rowIndexes;
+            call.dropColumns();
+        }
+        sentIndexes = indexes;
         return columns;
     }
 

@@ -27,6 +27,15 @@ final class SafeBatchListener implements BatchListener {
     }
 
     @Override
+    public void onRowsDeduplicated(String name, int rows) {
+        try {
+            delegate.onRowsDeduplicated(name, rows);
+        } catch (RuntimeException failure) {
+            logFailure(name, "onRowsDeduplicated", failure);
+        }
+    }
+
+    @Override
     public void onBatchCompleted(String name, int rows, long processingNanos, Throwable failure) {
         try {
             delegate.onBatchCompleted(name, rows, processingNanos, failure);

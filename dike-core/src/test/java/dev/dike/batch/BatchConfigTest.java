@@ -34,7 +34,9 @@ class BatchConfigTest {
     void timesMustBePositive() {
         assertThatThrownBy(() -> BatchConfig.builder().targetBatchSize(1).maxWaitingTime(Duration.ZERO).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Invalid batch maxWaitingTime 'PT0S': must be positive");
+                .hasMessageStartingWith("Invalid batch maxWaitingTime 'PT0S': a zero wait needs maxConcurrentBatches");
+        assertThat(BatchConfig.builder().targetBatchSize(1).maxWaitingTime(Duration.ZERO).maxConcurrentBatches(2).build()
+                .maxWaitingTime()).isZero();
         assertThatThrownBy(() -> BatchConfig.builder().targetBatchSize(1).maxProcessingTime(Duration.ofSeconds(-1))
                 .build()).hasMessage("Invalid batch maxProcessingTime 'PT-1S': must be positive");
         assertThatThrownBy(() -> BatchConfig.builder().maxWaitingTime(null)).isInstanceOf(NullPointerException.class)

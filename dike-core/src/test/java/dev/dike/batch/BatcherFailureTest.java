@@ -403,7 +403,7 @@ class BatcherFailureTest {
                 .hasMessage("Batcher test: Invalid batch targetBatchSize '0': must be greater than 0");
         assertThatThrownBy(() -> batcher.setMaxWaitingTime(Duration.ofMillis(-1)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Batcher test: Invalid batch maxWaitingTime 'PT-0.001S': must be positive");
+                .hasMessage("Batcher test: Invalid batch maxWaitingTime 'PT-0.001S': must be positive, or 0 with maxConcurrentBatches");
         assertThatThrownBy(() -> batcher.setMaxWaitingTime(null)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Batcher test: maxWaitingTime must not be null");
         assertThat(batcher.config()).isEqualTo(BatchFixture.config(2));

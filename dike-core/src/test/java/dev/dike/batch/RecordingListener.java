@@ -30,6 +30,11 @@ final class RecordingListener implements BatchListener {
     }
 
     @Override
+    public void onRowsDeduplicated(String name, int rows) {
+        batchEvents.add("deduplicated " + name + " rows=" + rows);
+    }
+
+    @Override
     public void onBatchCompleted(String name, int rows, long processingNanos, Throwable failure) {
         batchEvents.add("completed " + name + " rows=" + rows + (failure == null ? "" : " failed"));
         this.processingNanos.add(processingNanos);

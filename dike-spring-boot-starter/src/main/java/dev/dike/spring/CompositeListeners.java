@@ -81,6 +81,11 @@ final class CompositeListeners {
             }
 
             @Override
+            public void onRowsDeduplicated(String instance, int rows) {
+                each(listeners, listener -> listener.onRowsDeduplicated(instance, rows));
+            }
+
+            @Override
             public void onBatchCompleted(String instance, int rows, long processingNanos, Throwable failure) {
                 each(listeners, listener -> listener.onBatchCompleted(instance, rows, processingNanos, failure));
             }

@@ -13,8 +13,9 @@ import org.aopalliance.intercept.MethodInvocation;
 
 /**
  * How one {@code @Batch} method is called: each call is submitted to the batcher under a key made of
- * the target bean, the method and the non-batched arguments, and receives its slice of the merged
- * call's result in the declared shape.
+ * the target bean, the method and the non-batched arguments, and receives its slice of the batch's
+ * call's result in the declared shape. The {@link BatchShape} says what the rows are and which call
+ * a batch makes (the method itself in list mode, the bean's bulk method in single-item mode).
  */
 final class BatchPlan {
 
@@ -22,10 +23,10 @@ final class BatchPlan {
     static final BatchOperation<Object, Object> OPERATION = (key, columns) -> ((Key) key).plan().execute((Key) key, columns);
 
     private final Batcher<Object, Object> batcher;
-    private final BatchSignature signature;
+    private final BatchShape signature;
     private final ReactiveAdapter reactive;
 
-    BatchPlan(Batcher<Object, Object> batcher, BatchSignature signature, ReactiveAdapter reactive) {
+    BatchPlan(Batcher<Object, Object> batcher, BatchShape signature, ReactiveAdapter reactive) {
         this.batcher = batcher;
         this.signature = signature;
         this.reactive = reactive;
@@ -40,11 +41,15 @@ final class BatchPlan {
         Key key = new Key(invocation.getThis(), invocation.getMethod(), signature.keyArguments(args), invocation, this);
         List<List<Object>> columns = signature.columns(args);
         return switch (signature.kind()) {
-            case PLAIN -> signature.toDeclared(Invocations.await(batcher.submitKeyed(key, columns)));
-            case FUTURE -> future(batcher.submitKeyed(key, columns));
-            case MONO -> reactive.batchCall(() -> batcher.submitKeyed(key, columns), signature::toDeclared);
+            case PLAIN -> signature.toDeclared(Invocations.await(submit(key, columns)));
+            case FUTURE -> future(submit(key, columns));
+            case MONO -> reactive.batchCall(() -> submit(key, columns), signature::toDeclared);
             case FLUX -> throw new IllegalStateException("@Batch does not support Flux");
         };
+    }
+
+    private CompletableFuture<List<Object>> submit(Key key, List<List<Object>> columns) {
+        return signature.distinct() ? batcher.submitDistinct(key, columns) : batcher.submitKeyed(key, columns);
     }
 
     private Object future(CompletableFuture<List<Object>> slice) {
@@ -53,7 +58,11 @@ final class BatchPlan {
             if (error != null) {
                 declared.completeExceptionally(Invocations.unwrap(error));
             } else {
-                declared.complete(signature.toDeclared(rows));
+                try {
+                    declared.complete(signature.toDeclared(rows));
+                } catch (RuntimeException refused) { // a missing key under missing-key=fail: this caller alone
+                    declared.completeExceptionally(refused);
+                }
             }
         });
         // A caller that gives up before its batch starts leaves the batch.
@@ -65,16 +74,16 @@ final class BatchPlan {
         return declared;
     }
 
-    /** Runs the merged call of one batch through a copy of the invocation of one of its calls. */
+    /** Makes the one call of a batch, with the invocation of one of its calls (whose batch keys all share). */
     CompletionStage<List<Object>> execute(Key key, List<List<Object>> columns) throws Exception {
-        Object[] merged = signature.mergedArguments(key.invocation.getArguments(), columns);
-        Object result = Invocations.proceed(() -> Invocations.proceedWith(key.invocation, merged));
-        return switch (signature.kind()) {
-            case PLAIN -> CompletableFuture.completedFuture(signature.resultRows(result));
-            case FUTURE -> result == null ? CompletableFuture.failedFuture(Invocations.returnedNull(key.method))
-                    : Invocations.usable((CompletionStage<?>) result).thenApply(signature::resultRows);
-            case MONO -> result == null ? CompletableFuture.failedFuture(Invocations.returnedNull(key.method))
-                    : reactive.toStage(result).thenApply(signature::resultRows);
+        Object result = Invocations.proceed(() -> signature.call(key.invocation, columns));
+        Method called = signature.called(key.method);
+        return switch (signature.resultKind()) {
+            case PLAIN -> CompletableFuture.completedFuture(signature.resultRows(result, columns));
+            case FUTURE -> result == null ? CompletableFuture.failedFuture(Invocations.returnedNull(called))
+                    : Invocations.usable((CompletionStage<?>) result).thenApply(rows -> signature.resultRows(rows, columns));
+            case MONO -> result == null ? CompletableFuture.failedFuture(Invocations.returnedNull(called))
+                    : reactive.toStage(result).thenApply(rows -> signature.resultRows(rows, columns));
             case FLUX -> throw new IllegalStateException("@Batch does not support Flux");
         };
     }

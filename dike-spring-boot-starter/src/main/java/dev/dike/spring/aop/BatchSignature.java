@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import org.aopalliance.intercept.MethodInvocation;
 import org.springframework.core.ResolvableType;
 
 /**
@@ -15,7 +16,7 @@ import org.springframework.core.ResolvableType;
  * which are batch keys, and how its result is delivered. Merges the batched arguments of many calls
  * into one call and turns the result back into each caller's declared type.
  */
-final class BatchSignature {
+final class BatchSignature implements BatchShape {
 
     private final ReturnKind kind;
     // Per parameter: null for a batch key, LIST for a List, else the component type of the array.
@@ -89,13 +90,19 @@ final class BatchSignature {
                 + problem + ".", action, null);
     }
 
-    /** @return how the method delivers its result */
-    ReturnKind kind() {
+    @Override
+    public ReturnKind kind() {
         return kind;
     }
 
+    @Override
+    public boolean distinct() {
+        return false;
+    }
+
     /** @return one call's batched arguments as columns of rows; a {@code null} argument stays null */
-    List<List<Object>> columns(Object[] args) {
+    @Override
+    public List<List<Object>> columns(Object[] args) {
         List<List<Object>> columns = new ArrayList<>(batched.length);
         for (int index : batched) {
             columns.add(rows(args[index]));
@@ -104,7 +111,8 @@ final class BatchSignature {
     }
 
     /** @return the arguments that are batch keys, in order; batched positions are left out */
-    Object[] keyArguments(Object[] args) {
+    @Override
+    public Object[] keyArguments(Object[] args) {
         Object[] keys = new Object[args.length - batched.length];
         int next = 0;
         for (int i = 0; i < args.length; i++) {
@@ -138,13 +146,31 @@ final class BatchSignature {
         return merged;
     }
 
+    /** Runs the method itself once, through the rest of the interceptor chain, with the merged arguments. */
+    @Override
+    public Object call(MethodInvocation invocation, List<List<Object>> columns) throws Throwable {
+        return Invocations.proceedWith(invocation, mergedArguments(invocation.getArguments(), columns));
+    }
+
+    @Override
+    public ReturnKind resultKind() {
+        return kind;
+    }
+
+    @Override
+    public Method called(Method advised) {
+        return advised;
+    }
+
     /** @return the rows of the merged call's result, a List or an array; {@code null} stays null */
-    List<Object> resultRows(Object result) {
+    @Override
+    public List<Object> resultRows(Object result, List<List<Object>> columns) {
         return rows(result);
     }
 
     /** @return one caller's slice in the declared element type: the List itself, or an array */
-    Object toDeclared(List<Object> slice) {
+    @Override
+    public Object toDeclared(List<Object> slice) {
         if (resultComponent == null) {
             return slice;
         }

@@ -9,6 +9,7 @@ import dev.dike.spring.DikeConfigurationException;
 import dev.dike.spring.autoconfigure.DikeProperties;
 import dev.dike.spring.autoconfigure.DikeProperties.BatchSettings;
 import dev.dike.spring.autoconfigure.DikeProperties.LimitSettings;
+import dev.dike.spring.autoconfigure.DikeProperties.MissingKey;
 import dev.dike.spring.autoconfigure.DikeProperties.RetrySettings;
 
 import java.time.Duration;
@@ -123,16 +124,41 @@ final class InstanceConfigResolver {
                 defaults.getMaxConcurrentBatches(), annotation.maxConcurrentBatches() == Batch.UNSET ? null
                         : annotation.maxConcurrentBatches(), String.valueOf(annotation.maxConcurrentBatches()));
         scope.require(target, "targetBatchSize", "target-batch-size");
+        if (maxWaitingTime.isSet() && maxWaitingTime.value().isZero() && !maxConcurrent.isSet()) {
+            throw invalid(where, "@Batch", maxWaitingTime, "is 0, which needs maxConcurrentBatches "
+                    + "(max-concurrent-batches): with a zero wait a batch is sent as soon as a slot is free and fills "
+                    + "only while every slot is busy, so without a cap every call would be sent alone. Set "
+                    + "maxConcurrentBatches, or a positive maxWaitingTime", null);
+        }
 
         BatchConfig.Builder builder = BatchConfig.builder();
         scope.apply(target, builder::targetBatchSize, value -> BatchConfig.builder().targetBatchSize(value).build());
+        // Checked alone with a cap, which a zero wait needs: whether the cap is there is checked with the rest.
         scope.apply(maxWaitingTime, builder::maxWaitingTime,
-                value -> BatchConfig.builder().targetBatchSize(1).maxWaitingTime(value).build());
+                value -> BatchConfig.builder().targetBatchSize(1).maxConcurrentBatches(1).maxWaitingTime(value).build());
         scope.apply(maxProcessingTime, builder::maxProcessingTime,
                 value -> BatchConfig.builder().targetBatchSize(1).maxProcessingTime(value).build());
         scope.apply(maxConcurrent, builder::maxConcurrentBatches,
                 value -> BatchConfig.builder().targetBatchSize(1).maxConcurrentBatches(value).build());
         return scope.build(builder::build);
+    }
+
+    /** @return what a caller of a single-item instance gets when the bulk method's Map lacks its key */
+    MissingKey missingKey(String name) {
+        MissingKey instance = instance(properties.getBatch().getInstances(), name, new BatchSettings()).getMissingKey();
+        MissingKey defaults = properties.getBatch().getDefaults().getMissingKey();
+        return instance != null ? instance : defaults != null ? defaults : MissingKey.ABSENT;
+    }
+
+    /** Rejects {@code missing-key} on an instance in list mode, where no key can be missing. */
+    void requireNoMissingKey(String name, AdvisedMethod where) {
+        BatchSettings instance = properties.getBatch().getInstances().get(name);
+        if (instance != null && instance.getMissingKey() != null) {
+            Scope scope = new Scope("@Batch", "batch", name, where);
+            throw invalid(where, "@Batch", Setting.fromProperty(scope.instancePath("missing-key"),
+                    instance.getMissingKey().name().toLowerCase()), "applies only to single-item methods, "
+                    + "@Batch(bulkMethod = ...), whose bulk method may return a Map without a caller's key", null);
+        }
     }
 
     private static <S> S instance(Map<String, S> instances, String name, S none) {
@@ -248,7 +274,7 @@ final class InstanceConfigResolver {
             }
         }
 
-        private String instancePath(String property) {
+        String instancePath(String property) {
             String key = name.matches("[a-z0-9-]+") ? "." + name : "[" + name + "]";
             return "dike." + kind + ".instances" + key + (property.isEmpty() ? "" : "." + property);
         }

@@ -142,8 +142,17 @@ final class MethodPlans {
     }
 
     private BatchPlan batchPlan(Batch annotation, ReturnKind kind, AdvisedMethod where) {
-        BatchSignature signature = BatchSignature.of(where, kind);
-        String name = config.name("@Batch", annotation.name(), where);
+        BatchShape signature;
+        String name;
+        if (annotation.bulkMethod().isEmpty()) {
+            signature = BatchSignature.of(where, kind);
+            name = config.name("@Batch", annotation.name(), where);
+            config.requireNoMissingKey(name, where);
+        } else {
+            name = config.name("@Batch", annotation.name(), where);
+            signature = BulkSignature.of(where, kind, annotation.bulkMethod(), name, config.missingKey(name),
+                    reactive != null);
+        }
         BatchConfig batchConfig = config.batch(annotation, name, where);
         batchNames.add(name);
         Batcher<Object, Object> batcher = shared("@Batch", name, where,

@@ -33,7 +33,8 @@ interface ReactiveAdapter {
 
     /**
      * @param submit  submits the call to its batch; called once per subscription
-     * @param convert turns the caller's slice into the declared element type
+     * @param convert turns the caller's slice into the declared element type; {@code null} completes
+     *                the {@code Mono} empty
      * @return a {@code Mono} of the caller's slice; cancelling it cancels the call
      */
     Object batchCall(Supplier<CompletableFuture<List<Object>>> submit, Function<List<Object>, Object> convert);

@@ -30,7 +30,8 @@ final class ReactorAdapter implements ReactiveAdapter {
     @Override
     public Object batchCall(Supplier<CompletableFuture<List<Object>>> submit, Function<List<Object>, Object> convert) {
         // fromFuture(supplier) submits at subscription and cancels the future when the subscriber cancels.
-        return Mono.fromFuture(submit).map(convert);
+        // mapNotNull: a single-item call whose key the bulk method's Map lacks completes empty.
+        return Mono.fromFuture(submit).mapNotNull(convert);
     }
 
     @Override

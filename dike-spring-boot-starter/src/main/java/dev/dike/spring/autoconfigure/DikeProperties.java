@@ -287,7 +287,11 @@ public class DikeProperties {
         /** Number of rows at which a batch is flushed at once, greater than 0. No built-in default: required somewhere. */
         private Integer targetBatchSize;
 
-        /** How long after its first call a batch is flushed if it has not reached the target, positive. Built-in default 10ms. */
+        /**
+         * How long after its first call a batch is flushed if it has not reached the target, positive. Built-in default
+         * 10ms. 0 (only with max-concurrent-batches) sends a batch as soon as a slot is free and lets the next one fill
+         * only while every slot is busy.
+         */
         private Duration maxWaitingTime;
 
         /** How long one batch may run before its callers fail with a TimeoutException, positive. Built-in default 10s. */
@@ -295,6 +299,12 @@ public class DikeProperties {
 
         /** Maximum number of batches of the instance running at once, greater than 0. Built-in default: unlimited. */
         private Integer maxConcurrentBatches;
+
+        /**
+         * What a caller of a single-item (bulkMethod) @Batch method gets when the bulk method's Map has no entry for
+         * its key. Built-in default: absent (an empty Mono, or null).
+         */
+        private MissingKey missingKey;
 
         /** @return the target batch size, or null */
         public Integer getTargetBatchSize() {
@@ -335,7 +345,26 @@ public class DikeProperties {
         public void setMaxConcurrentBatches(Integer maxConcurrentBatches) {
             this.maxConcurrentBatches = maxConcurrentBatches;
         }
+
+        /** @return what a caller whose key is missing from the bulk method's Map gets, or null */
+        public MissingKey getMissingKey() {
+            return missingKey;
+        }
+
+        /** @param missingKey what a caller whose key is missing from the bulk method's Map gets */
+        public void setMissingKey(MissingKey missingKey) {
+            this.missingKey = missingKey;
+        }
     }
+
+    /** What a caller of a single-item {@code @Batch} method gets when the bulk method's Map has no entry for its key. */
+    public enum MissingKey {
+
+        /** The caller's {@code Mono} completes empty; a future or plain call gets {@code null}. */
+        ABSENT,
+
+        /** The caller fails with a {@link java.util.NoSuchElementException} naming the key and the bulk method. */
+        FAIL    }
 
     /**
      * Order of the advisors under {@code dike.aspect-order}; a lower value is further out. The

@@ -20,12 +20,14 @@ final class BatchMeters implements BatchListener {
     static final String FLUSHES = "dike.batch.flushes";
     static final String CALLS = "dike.batch.calls";
     static final String QUEUED = "dike.batch.queued";
+    static final String DEDUPLICATED = "dike.batch.deduplicated";
 
     private final DistributionSummary size;
     private final Timer wait;
     private final Timer processing;
     private final Counter[] flushes;
     private final Counter[] calls;
+    private final Counter deduplicated;
 
     BatchMeters(MeterFactory meters, String name) {
         this.size = meters.summary(SIZE, name, "Rows per batch sent to the operation", BaseUnits.ROWS);
@@ -38,6 +40,8 @@ final class BatchMeters implements BatchListener {
             flushes[reason.ordinal()] = meters.counter(FLUSHES, name, "Batches flushed, by why", "flushes",
                     "reason", reason.tagValue());
         }
+        this.deduplicated = meters.counter(DEDUPLICATED, name,
+                "Rows not sent because an equal row of the same batch was sent (single-item mode)", BaseUnits.ROWS);
         BatchCallOutcome[] outcomes = BatchCallOutcome.values();
         this.calls = new Counter[outcomes.length];
         for (BatchCallOutcome outcome : outcomes) {
@@ -57,6 +61,11 @@ final class BatchMeters implements BatchListener {
         flushes[reason.ordinal()].increment();
         size.record(rows);
         wait.record(waitNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void onRowsDeduplicated(String name, int rows) {
+        deduplicated.increment(rows);
     }
 
     @Override

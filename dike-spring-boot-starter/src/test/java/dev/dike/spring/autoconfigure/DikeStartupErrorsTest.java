@@ -55,8 +55,10 @@ class DikeStartupErrorsTest {
                 "dike.limit.instances.work.limit=-1");
         failsWith(BatchAdd.class, message -> message.contains("dike.batch.instances.add.max-concurrent-batches=0"),
                 "dike.batch.instances.add.max-concurrent-batches=0");
-        failsWith(BatchAdd.class, message -> message.contains("dike.batch.defaults.max-waiting-time=PT0S"),
-                "dike.batch.defaults.max-waiting-time=0ms");
+        failsWith(BatchAdd.class, message -> message.contains("dike.batch.defaults.max-waiting-time=PT0S")
+                .contains("is 0, which needs maxConcurrentBatches"), "dike.batch.defaults.max-waiting-time=0ms");
+        failsWith(BatchAdd.class, message -> message.contains("dike.batch.defaults.max-waiting-time=PT-0.001S")
+                .contains("must be positive, or 0 with maxConcurrentBatches"), "dike.batch.defaults.max-waiting-time=-1ms");
     }
 
     @Test
@@ -164,7 +166,7 @@ class DikeStartupErrorsTest {
         });
     }
 
-    private static DikeConfigurationException dikeFailure(Throwable failure) {
+    static DikeConfigurationException dikeFailure(Throwable failure) {
         for (Throwable current = failure; current != null; current = current.getCause()) {
             if (current instanceof DikeConfigurationException dike) {
                 return dike;
