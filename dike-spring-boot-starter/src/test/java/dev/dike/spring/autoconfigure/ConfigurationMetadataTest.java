@@ -34,7 +34,7 @@ class ConfigurationMetadataTest {
                 "dike.retry.instances", "dike.limit.defaults.limit", "dike.limit.defaults.max-wait",
                 "dike.limit.instances", "dike.batch.defaults.target-batch-size",
                 "dike.batch.defaults.max-waiting-time", "dike.batch.defaults.max-processing-time",
-                "dike.batch.defaults.max-concurrent-batches", "dike.batch.instances",
+                "dike.batch.defaults.max-concurrent-batches", "dike.batch.defaults.missing-key", "dike.batch.instances",
                 "dike.aspect-order.retry", "dike.aspect-order.limit", "dike.aspect-order.batch");
         assertThat(properties).allSatisfy(property -> assertThat((String) property.get("description"))
                 .as("description of %s", property.get("name")).isNotBlank());
