@@ -8,9 +8,11 @@ import reactor.core.publisher.Mono;
 import java.util.List;
 
 /**
- * Merges concurrent single lookups into bulk backend calls. {@code @Batch} calls {@link #lookup}
- * once with the SKUs of many callers concatenated, and hands each caller its own slice of the
- * result; batch size and waiting time come from {@code dike.batch.instances.price-lookups}.
+ * Merges concurrent single lookups into bulk backend calls. {@code @Batch(bulkMethod = "lookUpAll")}
+ * queues the calls of {@link #lookup}, and for each batch calls {@link #lookUpAll} once with the
+ * batch's distinct SKUs; each caller receives the price of its own SKU (callers asking for the
+ * same SKU share one row of the bulk call). Batch size and waiting time come from
+ * {@code dike.batch.instances.price-lookups}.
  *
  * <p>It is a bean of its own because Spring AOP advises only calls that come through the proxy:
  * {@link PriceService} calling a {@code @Batch} method on itself would bypass batching.
@@ -25,13 +27,25 @@ public class PriceLookupBatcher {
     }
 
     /**
-     * Looks prices up; concurrent calls share one backend call.
+     * Looks one price up; concurrent calls share one backend call. The body never runs: each batch
+     * calls {@link #lookUpAll} instead.
      *
-     * @param skus the articles of one caller
+     * @param sku the article
+     * @return its price
+     */
+    @Batch(name = "price-lookups", bulkMethod = "lookUpAll")
+    public Mono<Price> lookup(String sku) {
+        return null;
+    }
+
+    /**
+     * Looks the prices of one batch up in one backend call ({@code @Retry} applies inside
+     * {@link InventoryClient#fetchPrices}).
+     *
+     * @param skus the batch's distinct articles
      * @return their prices, in the same order
      */
-    @Batch(name = "price-lookups")
-    public Mono<List<Price>> lookup(List<String> skus) {
+    public Mono<List<Price>> lookUpAll(List<String> skus) {
         return inventory.fetchPrices(skus);
     }
 }

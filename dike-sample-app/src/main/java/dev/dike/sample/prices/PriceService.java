@@ -33,9 +33,9 @@ public class PriceService {
      */
     @LimitJobs(name = "prices")
     public Mono<Price> price(String sku, boolean batched) {
-        // Deferred, so that nothing reaches the batch queue or the backend before the limiter
-        // has granted a permit at subscription.
-        return Mono.defer(() -> batched ? batcher.lookup(List.of(sku)) : inventory.fetchPrices(List.of(sku)))
-                .map(prices -> prices.get(0));
+        // Batched: the Mono submits to the batch queue at subscription, once the limiter has granted a
+        // permit. Unbatched: deferred for the same reason, a bulk backend call of its own for one SKU.
+        return batched ? batcher.lookup(sku)
+                : Mono.defer(() -> inventory.fetchPrices(List.of(sku))).map(prices -> prices.get(0));
     }
 }
