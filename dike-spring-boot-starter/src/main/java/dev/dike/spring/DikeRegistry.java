@@ -4,6 +4,8 @@ import dev.dike.batch.BatchConfig;
 import dev.dike.batch.BatchOperation;
 import dev.dike.batch.Batcher;
 import dev.dike.limit.JobLimiter;
+import dev.dike.limit.adaptive.AdaptiveConfig;
+import dev.dike.limit.adaptive.AdaptiveLimit;
 import dev.dike.retry.Retrier;
 import dev.dike.retry.RetryConfig;
 import dev.dike.time.DelayScheduler;
@@ -41,6 +43,8 @@ public final class DikeRegistry implements AutoCloseable {
 
     private final ConcurrentSkipListMap<String, Retrier> retriers = new ConcurrentSkipListMap<>();
     private final ConcurrentSkipListMap<String, JobLimiter> limiters = new ConcurrentSkipListMap<>();
+    /** The adaptive limits among the limiters, by the same name. */
+    private final Map<String, AdaptiveLimit> adaptiveLimits = new ConcurrentHashMap<>();
     private final ConcurrentSkipListMap<String, Batcher<?, ?>> batchers = new ConcurrentSkipListMap<>();
     // The configuration each instance was created with, which a later request must repeat.
     private final Map<String, Object> creationConfigs = new ConcurrentHashMap<>();
@@ -106,15 +110,46 @@ public final class DikeRegistry implements AutoCloseable {
      *                                  registry is closed
      */
     public JobLimiter limiter(String name, int limit, Duration maxWait) {
+        return limiter(name, limit, maxWait, null);
+    }
+
+    /**
+     * Returns the limiter of this name, creating it on the first request; with {@code adaptive}, its
+     * limit follows the backend's capacity (see {@link AdaptiveLimit}), starting at
+     * {@link AdaptiveConfig#initialLimit()}, and {@link #findAdaptiveLimit} finds the adaptive limit.
+     *
+     * @param name     the instance name
+     * @param limit    the maximum number of calls in flight, at least 0; ignored when adaptive
+     * @param maxWait  how long a call may wait for a permit, zero or positive
+     * @param adaptive the adaptive limit's settings, or {@code null} for a fixed limit
+     * @return the limiter
+     * @throws IllegalArgumentException if {@code limit} or {@code maxWait} is invalid
+     * @throws IllegalStateException    if the limiter exists with another configuration, or the
+     *                                  registry is closed
+     */
+    public JobLimiter limiter(String name, int limit, Duration maxWait, AdaptiveConfig adaptive) {
         Objects.requireNonNull(maxWait, "maxWait");
-        return getOrCreate("limit", name, new LimitConfig(limit, maxWait), limiters, () -> {
+        return getOrCreate("limit", name, new LimitConfig(limit, maxWait, adaptive), limiters, () -> {
             JobLimiter.Builder builder = JobLimiter.builder(name).limit(limit).maxWait(maxWait)
                     .scheduler(scheduler).listener(CompositeListeners.limit(name, observers));
             if (executor != null) {
                 builder.executor(executor);
             }
-            return builder.build();
+            if (adaptive == null) {
+                return builder.build();
+            }
+            AdaptiveLimit adaptiveLimit = AdaptiveLimit.create(builder, adaptive);
+            adaptiveLimits.put(name, adaptiveLimit);
+            return adaptiveLimit.limiter();
         }, limiter -> observers.forEach(observer -> observer.limiterCreated(limiter)));
+    }
+
+    /**
+     * @param name an instance name
+     * @return the adaptive limit of the limiter of that name, if it is adaptive
+     */
+    public Optional<AdaptiveLimit> findAdaptiveLimit(String name) {
+        return Optional.ofNullable(adaptiveLimits.get(name));
     }
 
     /**
@@ -229,6 +264,6 @@ public final class DikeRegistry implements AutoCloseable {
     }
 
     /** The identity of a limiter's configuration, for the same-name check. */
-    private record LimitConfig(int limit, Duration maxWait) {
+    private record LimitConfig(int limit, Duration maxWait, AdaptiveConfig adaptive) {
     }
 }

@@ -3,6 +3,8 @@ package dev.dike.spring.actuate;
 import dev.dike.batch.BatchConfig;
 import dev.dike.batch.Batcher;
 import dev.dike.limit.JobLimiter;
+import dev.dike.limit.adaptive.AdaptiveLimit;
+import dev.dike.limit.adaptive.AdaptiveState;
 import dev.dike.retry.RetryConfig;
 import dev.dike.retry.Retrier;
 import dev.dike.spring.DikeRegistry;
@@ -54,7 +56,7 @@ public class DikeEndpoint {
     public DikeInstances instances() {
         return new DikeInstances(
                 describe(registry.retriers(), RetrierDescriptor::of),
-                describe(registry.limiters(), LimiterDescriptor::of),
+                describe(registry.limiters(), this::describeLimiter),
                 describe(registry.batchers(), BatcherDescriptor::of));
     }
 
@@ -65,7 +67,7 @@ public class DikeEndpoint {
     @ReadOperation
     public @Nullable DikeInstances instance(@Selector String name) {
         Map<String, RetrierDescriptor> retriers = describe(name, registry.findRetrier(name), RetrierDescriptor::of);
-        Map<String, LimiterDescriptor> limiters = describe(name, registry.findLimiter(name), LimiterDescriptor::of);
+        Map<String, LimiterDescriptor> limiters = describe(name, registry.findLimiter(name), this::describeLimiter);
         Map<String, BatcherDescriptor> batchers = describe(name, registry.findBatcher(name), BatcherDescriptor::of);
         if (retriers.isEmpty() && limiters.isEmpty() && batchers.isEmpty()) {
             return null;
@@ -234,14 +236,21 @@ public class DikeEndpoint {
      * @param waiting   calls waiting for a permit now
      * @param permitted calls that got a permit since creation
      * @param rejected  calls rejected since creation
+     * @param adaptive  for an adaptive limit, its algorithm's state (the limit it set, bounds, baseline
+     *                  and recent latency, calls in flight and queueing); {@code null} for a fixed limit
      */
     public record LimiterDescriptor(int limit, String maxWait, int inFlight, int available, int waiting,
-                                    long permitted, long rejected) {
+                                    long permitted, long rejected, @Nullable AdaptiveState adaptive) {
 
-        static LimiterDescriptor of(JobLimiter limiter) {
+        static LimiterDescriptor of(JobLimiter limiter, @Nullable AdaptiveState adaptive) {
             return new LimiterDescriptor(limiter.limit(), iso(limiter.maxWait()), limiter.inFlight(),
-                    limiter.available(), limiter.waiting(), limiter.permittedCount(), limiter.rejectedCount());
+                    limiter.available(), limiter.waiting(), limiter.permittedCount(), limiter.rejectedCount(), adaptive);
         }
+    }
+
+    private LimiterDescriptor describeLimiter(JobLimiter limiter) {
+        return LimiterDescriptor.of(limiter,
+                registry.findAdaptiveLimit(limiter.name()).map(AdaptiveLimit::state).orElse(null));
     }
 
     /**

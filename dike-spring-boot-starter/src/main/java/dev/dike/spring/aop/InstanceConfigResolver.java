@@ -4,15 +4,18 @@ import dev.dike.annotation.Batch;
 import dev.dike.annotation.LimitJobs;
 import dev.dike.annotation.Retry;
 import dev.dike.batch.BatchConfig;
+import dev.dike.limit.adaptive.AdaptiveConfig;
 import dev.dike.retry.RetryConfig;
 import dev.dike.spring.DikeConfigurationException;
 import dev.dike.spring.autoconfigure.DikeProperties;
+import dev.dike.spring.autoconfigure.DikeProperties.AdaptiveSettings;
 import dev.dike.spring.autoconfigure.DikeProperties.BatchSettings;
 import dev.dike.spring.autoconfigure.DikeProperties.LimitSettings;
 import dev.dike.spring.autoconfigure.DikeProperties.MissingKey;
 import dev.dike.spring.autoconfigure.DikeProperties.RetrySettings;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -103,7 +106,62 @@ final class InstanceConfigResolver {
         scope.require(limit, "limit", "limit");
         scope.apply(limit, value -> { }, value -> LimitSpec.check(name, value, Duration.ZERO));
         scope.apply(maxWait, value -> { }, value -> LimitSpec.check(name, 0, value));
-        return scope.build(() -> new LimitSpec(limit.value(), maxWait.isSet() ? maxWait.value() : Duration.ZERO));
+        AdaptiveConfig adaptive = adaptive(scope, instance.getAdaptive(), defaults.getAdaptive(), limit.value());
+        return scope.build(() -> new LimitSpec(limit.value(), maxWait.isSet() ? maxWait.value() : Duration.ZERO, adaptive));
+    }
+
+    /**
+     * @return the adaptive settings of a limiter whose {@code limit} is resolved, or {@code null} if it
+     *         is not adaptive; every invalid value is reported at once, by property
+     */
+    private static AdaptiveConfig adaptive(Scope scope, AdaptiveSettings instance, AdaptiveSettings defaults, int limit) {
+        Setting<Boolean> enabled = scope.pick("adaptive.enabled", instance.getEnabled(), defaults.getEnabled(), null, null);
+        if (!enabled.isSet() || !enabled.value()) {
+            return null;
+        }
+        Setting<Integer> initial = scope.pick("adaptive.initial-limit", instance.getInitialLimit(),
+                defaults.getInitialLimit(), null, null);
+        Setting<Integer> min = scope.pick("adaptive.min-limit", instance.getMinLimit(), defaults.getMinLimit(), null, null);
+        Setting<Integer> max = scope.pick("adaptive.max-limit", instance.getMaxLimit(), defaults.getMaxLimit(), null, null);
+        Setting<Duration> window = scope.pick("adaptive.window", instance.getWindow(), defaults.getWindow(), null, null);
+        Setting<Double> tolerance = scope.pick("adaptive.tolerance", instance.getTolerance(), defaults.getTolerance(),
+                null, null);
+        Setting<Duration> baselineWindow = scope.pick("adaptive.baseline-window", instance.getBaselineWindow(),
+                defaults.getBaselineWindow(), null, null);
+
+        AdaptiveConfig.Builder builder = AdaptiveConfig.builder(initial.isSet() ? initial.value() : limit);
+        if (min.isSet()) {
+            builder.minLimit(min.value());
+        }
+        if (max.isSet()) {
+            builder.maxLimit(max.value());
+        }
+        if (window.isSet()) {
+            builder.window(window.value());
+        }
+        if (tolerance.isSet()) {
+            builder.tolerance(tolerance.value());
+        }
+        if (baselineWindow.isSet()) {
+            builder.baselineWindow(baselineWindow.value());
+        }
+        List<String> problems = builder.problems();
+        if (!problems.isEmpty()) {
+            // Name each setting by the property that set it (initialLimit defaults to the limit).
+            Map<String, Setting<?>> byAttribute = Map.of("initialLimit", initial, "minLimit", min, "maxLimit", max,
+                    "window", window, "tolerance", tolerance, "baselineWindow", baselineWindow);
+            List<String> named = new ArrayList<>();
+            for (String problem : problems) {
+                String attribute = problem.substring(0, problem.indexOf(' '));
+                Setting<?> setting = byAttribute.get(attribute);
+                String origin = setting.isSet() ? setting.property()
+                        : attribute.equals("initialLimit") ? "adaptive.initial-limit (default: the limit)"
+                        : "adaptive." + kebabCase(attribute) + " (default)";
+                named.add(origin + ": " + problem);
+            }
+            throw scope.invalidAdaptive(String.join("; ", named));
+        }
+        return builder.build();
     }
 
     BatchConfig batch(Batch annotation, String name, AdvisedMethod where) {
@@ -274,10 +332,21 @@ final class InstanceConfigResolver {
             }
         }
 
+        DikeConfigurationException invalidAdaptive(String problems) {
+            return new DikeConfigurationException("Invalid adaptive limit of " + annotation + " on " + where.describe()
+                    + " (instance '" + name + "'): " + problems,
+                    "Correct the properties under " + instancePath("adaptive") + " or dike." + kind
+                            + ".defaults.adaptive.", null);
+        }
+
         String instancePath(String property) {
             String key = name.matches("[a-z0-9-]+") ? "." + name : "[" + name + "]";
             return "dike." + kind + ".instances" + key + (property.isEmpty() ? "" : "." + property);
         }
+    }
+
+    private static String kebabCase(String camel) {
+        return camel.replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT);
     }
 
     private static String camelCase(String kebab) {

@@ -137,7 +137,7 @@ final class MethodPlans {
         String name = config.name("@LimitJobs", annotation.name(), where);
         LimitSpec spec = config.limit(annotation, name, where);
         limitNames.add(name);
-        return new LimitPlan(shared("@LimitJobs", name, where, () -> registry.limiter(name, spec.limit(), spec.maxWait())),
+        return new LimitPlan(shared("@LimitJobs", name, where, () -> registry.limiter(name, spec.limit(), spec.maxWait(), spec.adaptive())),
                 kind, reactive);
     }
 

@@ -236,6 +236,9 @@ public class DikeProperties {
         /** How long a call may wait, in FIFO order, for a permit before it is rejected. Built-in default 0: reject at once. */
         private Duration maxWait;
 
+        /** The adaptive limit: a limit that follows the backend's capacity (docs/adaptive.md). */
+        private final AdaptiveSettings adaptive = new AdaptiveSettings();
+
         /** @return the maximum number of calls in flight, or null */
         public Integer getLimit() {
             return limit;
@@ -254,6 +257,109 @@ public class DikeProperties {
         /** @param maxWait how long a call may wait for a permit */
         public void setMaxWait(Duration maxWait) {
             this.maxWait = maxWait;
+        }
+
+        /** @return the adaptive limit's settings */
+        public AdaptiveSettings getAdaptive() {
+            return adaptive;
+        }
+    }
+
+    /**
+     * The settings of an adaptive limit, under {@code dike.limit.instances.<name>.adaptive} or
+     * {@code dike.limit.defaults.adaptive}; {@code null} means not set.
+     */
+    public static class AdaptiveSettings {
+
+        /** Whether the limit adapts to the backend's capacity, starting at initial-limit. Built-in default false. */
+        private Boolean enabled;
+
+        /** Lowest limit the algorithm sets, at least 1. Built-in default 1. */
+        private Integer minLimit;
+
+        /** Highest limit the algorithm sets, at least min-limit. Built-in default 1000. */
+        private Integer maxLimit;
+
+        /** Limit to start from, within [min-limit, max-limit]. Built-in default: the limiter's limit. */
+        private Integer initialLimit;
+
+        /** How long completions are collected before each decision, positive. Built-in default 100ms. */
+        private Duration window;
+
+        /** Fraction by which latency may exceed its baseline before it counts as queueing, in (0, 1]. Built-in default 0.1. */
+        private Double tolerance;
+
+        /** How long the lowest latency is remembered as the baseline, at least window. Built-in default 10s. */
+        private Duration baselineWindow;
+
+        /** @return whether the limit adapts, or null */
+        public Boolean getEnabled() {
+            return enabled;
+        }
+
+        /** @param enabled whether the limit adapts */
+        public void setEnabled(Boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        /** @return the lowest limit, or null */
+        public Integer getMinLimit() {
+            return minLimit;
+        }
+
+        /** @param minLimit the lowest limit */
+        public void setMinLimit(Integer minLimit) {
+            this.minLimit = minLimit;
+        }
+
+        /** @return the highest limit, or null */
+        public Integer getMaxLimit() {
+            return maxLimit;
+        }
+
+        /** @param maxLimit the highest limit */
+        public void setMaxLimit(Integer maxLimit) {
+            this.maxLimit = maxLimit;
+        }
+
+        /** @return the limit to start from, or null */
+        public Integer getInitialLimit() {
+            return initialLimit;
+        }
+
+        /** @param initialLimit the limit to start from */
+        public void setInitialLimit(Integer initialLimit) {
+            this.initialLimit = initialLimit;
+        }
+
+        /** @return the decision window, or null */
+        public Duration getWindow() {
+            return window;
+        }
+
+        /** @param window the decision window */
+        public void setWindow(Duration window) {
+            this.window = window;
+        }
+
+        /** @return the latency tolerance, or null */
+        public Double getTolerance() {
+            return tolerance;
+        }
+
+        /** @param tolerance the latency tolerance */
+        public void setTolerance(Double tolerance) {
+            this.tolerance = tolerance;
+        }
+
+        /** @return how long the baseline latency is remembered, or null */
+        public Duration getBaselineWindow() {
+            return baselineWindow;
+        }
+
+        /** @param baselineWindow how long the baseline latency is remembered */
+        public void setBaselineWindow(Duration baselineWindow) {
+            this.baselineWindow = baselineWindow;
         }
     }
 

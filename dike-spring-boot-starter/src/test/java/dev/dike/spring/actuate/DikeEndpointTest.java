@@ -55,7 +55,7 @@ class DikeEndpointTest {
         assertThat(retry.exceptionTypes()).containsExactly("java.lang.IllegalStateException");
         assertThat(instances.limiters()).containsOnlyKeys("orders", "search");
         assertThat(instances.limiters().get("orders"))
-                .isEqualTo(new LimiterDescriptor(2, "PT0.25S", 1, 1, 0, 1, 0));
+                .isEqualTo(new LimiterDescriptor(2, "PT0.25S", 1, 1, 0, 1, 0, null));
         assertThat(instances.batchers()).containsOnlyKeys("orders");
         BatcherDescriptor batcher = instances.batchers().get("orders");
         assertThat(batcher.config().targetBatchSize()).isEqualTo(10);
