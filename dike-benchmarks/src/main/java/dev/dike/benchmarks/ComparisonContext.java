@@ -19,6 +19,7 @@ public class ComparisonContext {
     LimitTargets.Plain limitNoOp;
     LimitTargets.Plain limitNoOpInterceptor;
     LimitTargets.Plain limitDike;
+    LimitTargets.Plain limitDikeAdaptive;
     LimitTargets.Plain limitResilience4j;
     LimitTargets.Plain limitSpring;
     RetryTargets.Plain retryPlain;
@@ -34,6 +35,7 @@ public class ComparisonContext {
         limitNoOp = context.getBean("limitNoOp", LimitTargets.Plain.class);
         limitNoOpInterceptor = context.getBean("limitNoOpInterceptor", LimitTargets.Plain.class);
         limitDike = context.getBean("limitDike", LimitTargets.Plain.class);
+        limitDikeAdaptive = context.getBean("limitDikeAdaptive", LimitTargets.Plain.class);
         limitResilience4j = context.getBean("limitResilience4j", LimitTargets.Plain.class);
         limitSpring = context.getBean("limitSpring", LimitTargets.Plain.class);
         retryPlain = context.getBean("retryPlain", RetryTargets.Plain.class);

@@ -53,6 +53,12 @@ public abstract class SpringLimitBenchmark {
         return c.limitDike.call(x);
     }
 
+    /** The same, with an adaptive limit (issue #14's target: within 1.5x of {@link #dikeSync}). */
+    @Benchmark
+    public int dikeAdaptiveSync(ComparisonContext c) {
+        return c.limitDikeAdaptive.call(x);
+    }
+
     @Benchmark
     public int resilience4jSync(ComparisonContext c) {
         return c.limitResilience4j.call(x);
@@ -81,6 +87,11 @@ public abstract class SpringLimitBenchmark {
     @Benchmark
     public Integer dikeAsync(ComparisonContext c) {
         return c.limitDike.callAsync(x).join();
+    }
+
+    @Benchmark
+    public Integer dikeAdaptiveAsync(ComparisonContext c) {
+        return c.limitDikeAdaptive.callAsync(x).join();
     }
 
     @Benchmark

@@ -5,6 +5,7 @@ import dev.dike.benchmarks.fixture.ComparisonApplication;
 import dev.dike.benchmarks.fixture.FailurePlan;
 import dev.dike.benchmarks.fixture.LimitTargets;
 import dev.dike.benchmarks.fixture.RetryTargets;
+import dev.dike.spring.DikeRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,12 +41,25 @@ class ComparisonApplicationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"limitNoOp", "limitNoOpInterceptor", "limitDike", "limitResilience4j", "limitSpring"})
+    @ValueSource(strings = {"limitNoOp", "limitNoOpInterceptor", "limitDike", "limitDikeAdaptive", "limitResilience4j",
+            "limitSpring"})
     void limitTargetIsProxiedAndAnswers(String name) {
         LimitTargets.Plain bean = context.getBean(name, LimitTargets.Plain.class);
         assertThat(AopUtils.isAopProxy(bean)).isTrue();
         assertThat(bean.call(1)).isEqualTo(2);
         assertThat(bean.callAsync(1).join()).isEqualTo(2);
+    }
+
+    @Test
+    void theAdaptiveTargetIsBehindAnAdaptiveLimit() {
+        LimitTargets.Plain bean = context.getBean("limitDikeAdaptive", LimitTargets.Plain.class);
+        bean.call(1);
+        bean.callAsync(1).join();
+        DikeRegistry registry = context.getBean(DikeRegistry.class);
+        assertThat(registry.findAdaptiveLimit("benchAdaptive")).isPresent();
+        assertThat(registry.findAdaptiveLimit("benchAdaptiveAsync")).isPresent();
+        assertThat(registry.limiters().keySet().stream().filter(name -> registry.findAdaptiveLimit(name).isPresent()))
+                .containsExactly("benchAdaptive", "benchAdaptiveAsync");
     }
 
     @ParameterizedTest

@@ -28,8 +28,11 @@ import static dev.dike.benchmarks.report.ReportSections.END_TO_END;
 import static dev.dike.benchmarks.report.ReportSections.PRODUCER_GROUPS;
 import static dev.dike.benchmarks.report.ReportSections.TARGET_SIZES;
 
-/** Renders the report's PNG charts from a JMH run with JFreeChart; needs {@code java.awt.headless=true} on a server. */
-final class Charts {
+/**
+ * Renders the report's PNG charts from a JMH run with JFreeChart; needs {@code java.awt.headless=true}
+ * on a server. {@link #style} and {@link #write} are public for the adaptive-limit report.
+ */
+public final class Charts {
 
     private static final int WIDTH = 900;
     private static final int PANEL_HEIGHT = 380;
@@ -118,12 +121,14 @@ final class Charts {
     }
 
 
-    private static void style(JFreeChart chart) {
+    /** Gives a chart the report's white background and light plot. */
+    public static void style(JFreeChart chart) {
         chart.setBackgroundPaint(Color.WHITE);
         chart.getPlot().setBackgroundPaint(new Color(0xf7f7f7));
     }
 
-    private static void write(Path png, JFreeChart... panels) throws IOException {
+    /** Writes the panels one below the other into one PNG. */
+    public static void write(Path png, JFreeChart... panels) throws IOException {
         BufferedImage image = new BufferedImage(WIDTH, PANEL_HEIGHT * panels.length, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         try {

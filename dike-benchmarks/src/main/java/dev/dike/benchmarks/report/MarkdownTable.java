@@ -5,8 +5,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-/** A GitHub-flavoured Markdown table, and the number formats the report uses in its cells. */
-final class MarkdownTable {
+/**
+ * A GitHub-flavoured Markdown table, and the number formats the report uses in its cells. Public for
+ * the adaptive-limit report, which lives with the simulation in the test sources.
+ */
+public final class MarkdownTable {
 
     /** What a cell shows when the run has no such row. */
     static final String MISSING = "n/a";
@@ -14,11 +17,16 @@ final class MarkdownTable {
     private final List<String> header;
     private final List<List<String>> rows = new ArrayList<>();
 
-    MarkdownTable(String... header) {
+    /** @param header the column titles */
+    public MarkdownTable(String... header) {
         this.header = List.of(header);
     }
 
-    MarkdownTable row(String... cells) {
+    /**
+     * @param cells one cell per column
+     * @return this table
+     */
+    public MarkdownTable row(String... cells) {
         if (cells.length != header.size()) {
             throw new IllegalArgumentException("Row has " + cells.length + " cells, header has " + header.size());
         }
@@ -26,7 +34,8 @@ final class MarkdownTable {
         return this;
     }
 
-    String render() {
+    /** @return the table, one line per row */
+    public String render() {
         StringBuilder out = new StringBuilder();
         line(out, header);
         List<String> rule = new ArrayList<>();
@@ -65,7 +74,7 @@ final class MarkdownTable {
     }
 
     /** @return three significant digits, with thousands separators above 1000 */
-    static String number(double value) {
+    public static String number(double value) {
         if (Double.isNaN(value)) {
             return MISSING;
         }

@@ -48,7 +48,7 @@ class AdaptiveSimulationTest {
     void afterA500MillisecondPauseTheLimitIsBackAbove80PercentOfItsPreviousValueWithin5Seconds() {
         Scenario pause = Scenario.named("pause-500ms");
         Run dike = SIMULATION.run(pause, Contender.dike());
-        double before = meanLimit(dike, pause.pauseSecond() - 5, pause.pauseSecond());
+        double before = dike.meanLimit(pause.pauseSecond() - 5, pause.pauseSecond());
         double recovered = pause.pauseSecond() + pause.pauseMillis() / 1000.0 + 5;
         for (double second = recovered; second < pause.seconds(); second += Run.STEP_MILLIS / 1000.0) {
             assertThat(dike.limitAt(second)).as("limit at %.1f s, %.1f before the pause; %s", second, before,
@@ -74,7 +74,7 @@ class AdaptiveSimulationTest {
             Scenario scenario = Scenario.named(name);
             Run dike = SIMULATION.run(scenario, Contender.dike());
             double end = scenario.seconds();
-            assertThat(meanLimit(dike, end - 10, end)).as(describe(dike))
+            assertThat(dike.meanLimit(end - 10, end)).as(describe(dike))
                     .isBetween(MODEL.workers() * 0.9, MODEL.workers() * 1.2);
             assertThat(dike.latencyMillis(99, end - 10, end)).as(describe(dike)).isLessThanOrEqualTo(1.5 * NO_LOAD_MILLIS);
         }
@@ -83,16 +83,6 @@ class AdaptiveSimulationTest {
     private static boolean meetsOverloadTargets(Run run) {
         double end = run.scenario.seconds();
         return run.goodput(WARM_UP, end) >= 0.9 && run.latencyMillis(99, WARM_UP, end) <= 1.5 * NO_LOAD_MILLIS;
-    }
-
-    private static double meanLimit(Run run, double from, double to) {
-        double sum = 0;
-        int n = 0;
-        for (double second = from; second < to; second += Run.STEP_MILLIS / 1000.0) {
-            sum += run.limitAt(second);
-            n++;
-        }
-        return sum / n;
     }
 
     private static String describe(Run run) {

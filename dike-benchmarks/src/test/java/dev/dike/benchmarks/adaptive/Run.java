@@ -68,6 +68,17 @@ final class Run {
         return limits[Math.min(limits.length - 1, (int) Math.round(second * 1000 / STEP_MILLIS))];
     }
 
+    /** @return the mean of the limit's samples in [from, to) */
+    double meanLimit(double from, double to) {
+        double sum = 0;
+        int n = 0;
+        for (double second = from; second < to; second += STEP_MILLIS / 1000.0) {
+            sum += limitAt(second);
+            n++;
+        }
+        return sum / n;
+    }
+
     /** @return successful calls per second in [from, to), as a fraction of the backend's full capacity */
     double goodput(double from, double to) {
         return count(successAt, successes, from, to) / (to - from) / capacityPerSecond;
