@@ -280,7 +280,7 @@ public class DikeProperties {
         /** Highest limit the algorithm sets, at least min-limit. Built-in default 1000. */
         private Integer maxLimit;
 
-        /** Limit to start from, within [min-limit, max-limit]. Built-in default: the limiter's limit. */
+        /** Limit to start from, within [min-limit, max-limit]. No built-in default: the limiter's limit is used. */
         private Integer initialLimit;
 
         /** How long completions are collected before each decision, positive. Built-in default 100ms. */

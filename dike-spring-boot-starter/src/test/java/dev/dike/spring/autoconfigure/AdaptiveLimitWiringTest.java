@@ -51,6 +51,7 @@ class AdaptiveLimitWiringTest {
             AdaptiveLimit adaptive = registry.findAdaptiveLimit("work").orElseThrow();
             assertThat(adaptive.limiter()).isSameAs(limiter);
             assertThat(limiter.limit()).as("initial-limit defaults to the limit").isEqualTo(4);
+            clock.advance(40, TimeUnit.MILLISECONDS);
             work.completeAll();
 
             // 200 ms of calls beyond the limit, 40 ms each, at the baseline latency: slow start doubles.

@@ -18,9 +18,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ConfigurationMetadataTest {
 
-    /** Settings that have no built-in default: a limit and a target batch size are required, max-delay is unbounded. */
+    /**
+     * Settings that have no built-in default: a limit and a target batch size are required, max-delay is
+     * unbounded, an adaptive limit's initial limit is the limit.
+     */
     private static final Set<String> WITHOUT_DEFAULT = Set.of("dike.limit.defaults.limit",
-            "dike.batch.defaults.target-batch-size", "dike.retry.defaults.max-delay");
+            "dike.batch.defaults.target-batch-size", "dike.retry.defaults.max-delay",
+            "dike.limit.defaults.adaptive.initial-limit");
 
     @Test
     void everyPropertyHasADescription() throws Exception {
