@@ -73,6 +73,37 @@ public abstract class BatchingBenchmark {
         }
     }
 
+    /**
+     * A dike batcher with {@code maxWaitingTime = 0} and one batch at a time: a call that finds the
+     * slot free is sent at once; calls arriving while a batch runs form the next one.
+     */
+    @State(Scope.Benchmark)
+    public static class DikeZeroWaitBatcher {
+
+        @Param({"1", "16", "128"})
+        int targetBatchSize;
+
+        Batcher<Integer, Integer> batcher;
+
+        /** Builds the batcher. */
+        @Setup(Level.Trial)
+        public void start() {
+            batcher = Batcher.<Integer, Integer>builder("bench-zero-wait", (key, columns) -> AddOne.apply(columns.get(0)))
+                    .config(BatchConfig.builder()
+                            .targetBatchSize(targetBatchSize)
+                            .maxWaitingTime(Duration.ZERO)
+                            .maxConcurrentBatches(1)
+                            .build())
+                    .build();
+        }
+
+        /** Closes the batcher. */
+        @TearDown(Level.Trial)
+        public void stop() {
+            batcher.close();
+        }
+    }
+
     /** One Reactor collapser per trial, shared by every producer. */
     @State(Scope.Benchmark)
     public static class ReactorBatcher {
@@ -102,6 +133,11 @@ public abstract class BatchingBenchmark {
 
     @Benchmark
     public List<Integer> dike(DikeBatcher dike) {
+        return dike.batcher.submit(List.of(item)).join();
+    }
+
+    @Benchmark
+    public List<Integer> dikeZeroWait(DikeZeroWaitBatcher dike) {
         return dike.batcher.submit(List.of(item)).join();
     }
 
