@@ -45,9 +45,9 @@ final class ReportSections {
     private String limit() {
         MarkdownTable time = new MarkdownTable("call", "direct", "no-op interceptor", "no-op aspect (floor)",
                 "dike `@LimitJobs`", "R4j `@Bulkhead`", "Spring `@ConcurrencyLimit`", "dike ÷ best peer", "dike ÷ floor",
-                "dike ÷ no-op interceptor");
+                "dike ÷ no-op interceptor", "dike adaptive", "adaptive ÷ fixed");
         MarkdownTable alloc = new MarkdownTable("call", "direct", "no-op interceptor", "no-op aspect", "dike", "R4j",
-                "Spring");
+                "Spring", "dike adaptive");
         for (String group : THREAD_GROUPS) {
             for (String kind : new String[] {"Sync", "Async"}) {
                 String prefix = LIMIT + "." + group + ".";
@@ -57,13 +57,19 @@ final class ReportSections {
                 Optional<JmhResult> dike = results.find(prefix + "dike" + kind);
                 Optional<JmhResult> r4j = results.find(prefix + "resilience4j" + kind);
                 Optional<JmhResult> spring = results.find(prefix + "spring" + kind);
+                Optional<JmhResult> adaptive = results.find(prefix + "dikeAdaptive" + kind);
                 String label = label(kind, LIMIT + "." + group);
                 double best = best(r4j, spring);
                 time.row(label, scoreWithError(direct), scoreWithError(interceptor), scoreWithError(noOp), scoreWithError(dike),
                         scoreWithError(r4j), scoreWithError(spring), ratio(score(dike), best),
-                        ratio(score(dike), score(noOp)), ratio(score(dike), score(interceptor)));
+                        ratio(score(dike), score(noOp)), ratio(score(dike), score(interceptor)),
+                        scoreWithError(adaptive), ratio(score(adaptive), score(dike)));
                 alloc.row(label, allocation(direct), allocation(interceptor), allocation(noOp), allocation(dike),
-                        allocation(r4j), allocation(spring));
+                        allocation(r4j), allocation(spring), allocation(adaptive));
+                if (adaptive.isPresent()) {
+                    target("limit, " + label + ": adaptive dike within 1.5× of fixed dike", score(adaptive),
+                            score(dike), 1.5);
+                }
                 target("limit, " + label + ": dike at or below every peer", score(dike), best, 1.0);
                 target("limit, " + label + ": dike within 1.5× of the no-op aspect floor", score(dike),
                         score(noOp), 1.5);
