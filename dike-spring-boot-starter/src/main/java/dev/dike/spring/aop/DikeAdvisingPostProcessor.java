@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.aop.Advisor;
@@ -14,6 +15,7 @@ import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.aop.framework.autoproxy.AbstractBeanFactoryAwareAdvisingPostProcessor;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.core.annotation.AnnotationAwareOrderComparator;
+import org.springframework.util.StringUtils;
 
 /**
  * Puts dike's advisors on every bean with dike annotations, whatever auto-proxy creator the
@@ -37,7 +39,8 @@ import org.springframework.core.annotation.AnnotationAwareOrderComparator;
  * for an annotated method that callers of the bean cannot reach through the advice.
  *
  * <p>Threads: called by the container while it creates beans, possibly from several threads at
- * once (background bootstrapping); its only state, the advisors by bean class, is a concurrent map.
+ * once (background bootstrapping); its state (the advisors by bean class, the singletons advised
+ * early) is in concurrent collections.
  * It touches nothing of the hot path: a call through the proxy runs the interceptors directly.
  */
 final class DikeAdvisingPostProcessor extends AbstractBeanFactoryAwareAdvisingPostProcessor {
@@ -48,6 +51,8 @@ final class DikeAdvisingPostProcessor extends AbstractBeanFactoryAwareAdvisingPo
     private final transient List<DikeAdvisor> advisors;
     /** The advisors whose pointcut matches a method of the class, outermost first; often empty. */
     private final transient Map<Class<?>, List<DikeAdvisor>> applicable = new ConcurrentHashMap<>();
+    /** The singletons whose early reference (see {@link #getEarlyBeanReference}) was advised. */
+    private final transient Set<String> earlyAdvised = ConcurrentHashMap.newKeySet();
 
     /**
      * @param advisors         the advisors, in any order
@@ -67,11 +72,33 @@ final class DikeAdvisingPostProcessor extends AbstractBeanFactoryAwareAdvisingPo
     }
 
     /**
+     * Advises the reference to a singleton still being created that another bean gets for a circular
+     * reference (when the application allows them), as auto-proxy creators do: otherwise that bean
+     * would hold the unadvised object, and the container would refuse to expose another one later.
+     */
+    @Override
+    public Object getEarlyBeanReference(Object bean, String beanName) {
+        earlyAdvised.add(key(bean, beanName));
+        return advise(bean, beanName);
+    }
+
+    /**
      * Replaces the base class's handling of its single advisor: adds each matching advisor, in its
      * place among those of an existing proxy, or creates a proxy with all of them.
      */
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) {
+        if (earlyAdvised.remove(key(bean, beanName))) {
+            return bean; // the container exposes the early reference, advised already
+        }
+        return advise(bean, beanName);
+    }
+
+    private static String key(Object bean, String beanName) {
+        return StringUtils.hasLength(beanName) ? beanName : bean.getClass().getName();
+    }
+
+    private Object advise(Object bean, String beanName) {
         if (bean instanceof AopInfrastructureBean || !isEligible(bean, beanName)) {
             return bean;
         }

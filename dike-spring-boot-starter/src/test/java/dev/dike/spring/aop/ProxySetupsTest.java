@@ -35,6 +35,7 @@ import org.springframework.aop.config.AopConfigUtils;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.aop.support.DefaultPointcutAdvisor;
 import org.springframework.aop.support.NameMatchMethodPointcut;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -161,6 +162,36 @@ class ProxySetupsTest {
             assertThatIllegalStateException().isThrownBy(context.getBean(PlainClient.class)::fails);
             assertThat(context.getBean(Recorder.class).entered.get()).as("entries of the outermost advisor").isEqualTo(1);
         });
+    }
+
+    /**
+     * A bean in a circular reference (when the application allows them) is handed out
+     * before it is initialized; that early reference must be advised too, both when an auto-proxy
+     * creator proxies it early for an advisor of its own and when nothing else proxies it. Otherwise
+     * the other bean holds the raw object and the container refuses to start.
+     */
+    @Test
+    void theEarlyReferenceOfABeanInACircularReferenceIsAdvised() {
+        ApplicationContextRunner circular = runner.withAllowCircularReferences(true)
+                .withBean("circularA", CircularA.class)
+                .withBean("circularB", CircularB.class);
+        circular.withUserConfiguration(RecordingAdvisor.class)
+                .withPropertyValues("test.recording-order=" + Ordered.LOWEST_PRECEDENCE).run(context -> {
+                    assertBothHoldTheAdvisedOther(context);
+                    assertThat(context.getBean(Recorder.class).entered.get()).isEqualTo(6);
+                });
+        circular.withPropertyValues("spring.aop.auto=false").run(ProxySetupsTest::assertBothHoldTheAdvisedOther);
+    }
+
+    private static void assertBothHoldTheAdvisedOther(AssertableApplicationContext context) {
+        assertThat(context).hasNotFailed();
+        CircularA a = context.getBean(CircularA.class);
+        CircularB b = context.getBean(CircularB.class);
+        assertThat(a.other()).isSameAs(b);
+        assertThat(b.other()).isSameAs(a);
+        assertThatIllegalStateException().isThrownBy(a.other()::fails);
+        assertThatIllegalStateException().isThrownBy(b.other()::fails);
+        assertThat(context.getBean(Recorder.class).attempts.get()).isEqualTo(6);
     }
 
     /**
@@ -401,6 +432,41 @@ class ProxySetupsTest {
 
         public int helper() {
             return 1;
+        }
+    }
+
+    /** A bean that needs another one, which needs it back: whichever is created first is referenced early. */
+    abstract static class Circular<O> {
+
+        private final Recorder recorder;
+        @Autowired
+        O other;
+
+        Circular(Recorder recorder) {
+            this.recorder = recorder;
+        }
+
+        public O other() {
+            return other;
+        }
+
+        @Retry(attempts = 3, delay = "0ms", logExceptionInfo = false)
+        public int fails() {
+            return recorder.failedAttempt();
+        }
+    }
+
+    public static class CircularA extends Circular<CircularB> {
+
+        public CircularA(Recorder recorder) {
+            super(recorder);
+        }
+    }
+
+    public static class CircularB extends Circular<CircularA> {
+
+        public CircularB(Recorder recorder) {
+            super(recorder);
         }
     }
 
