@@ -1,16 +1,27 @@
 package dev.dike.limit;
 
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
  * One call of {@link JobLimiter#executeAsync}: its ticket, the operation to start under the permit,
  * and the future returned to the caller. The permit is tied to the operation's own future: it is
  * released exactly once, when that future completes, and always before the caller's future does.
+ *
+ * <p>The caller may end the call by completing its future in any way, not only by cancelling it
+ * ({@code complete}, {@code completeExceptionally}, {@code orTimeout}, {@code completeOnTimeout},
+ * {@code completeAsync}; only the {@code obtrude} methods, meant for error recovery, go unnoticed).
+ * Each ends it like a cancel: a waiting call leaves the queue, so that it is neither granted nor
+ * counted; a call whose permit is on its way releases it without starting; a running operation's
+ * future is cancelled, and its completion releases the permit. The limiter completes the future
+ * through {@link Result#succeed} and {@link Result#fail}, which bypass these hooks.
  *
  * @param <T> the result type
  */
@@ -20,7 +31,7 @@ final class AsyncCall<T> extends Ticket implements Runnable, BiConsumer<Object, 
     private final Result result = new Result();
     /** The operation's future, once started; read by a cancellation racing with the start. */
     private volatile CompletionStage<? extends T> started;
-    /** Set by the caller's cancel before anything else, so that a racing start sees it. */
+    /** Set when the caller cancelled or completed its future, so that a racing start sees it. */
     private volatile boolean cancelRequested;
 
     AsyncCall(JobLimiter limiter, Supplier<? extends CompletionStage<? extends T>> operation) {
@@ -42,13 +53,12 @@ final class AsyncCall<T> extends Ticket implements Runnable, BiConsumer<Object, 
     }
 
     @Override
-    void onRejected(TooManyCallsException rejection, boolean fromTimer) {
+    void onRejected(RuntimeException rejection, boolean fromTimer) {
         if (fromTimer) {
             // Completing the caller's future runs its continuations: never on the timer thread.
-            limiter.handOff(() -> result.completeExceptionally(rejection),
-                    refused -> result.completeExceptionally(rejection));
+            limiter.handOff(() -> result.fail(rejection), refused -> result.fail(rejection));
         } else {
-            result.completeExceptionally(rejection);
+            result.fail(rejection);
         }
     }
 
@@ -104,23 +114,29 @@ final class AsyncCall<T> extends Ticket implements Runnable, BiConsumer<Object, 
         failure = error;
         releasePermit();
         if (error == null) {
-            result.complete((T) value);
+            result.succeed((T) value);
         } else {
-            result.completeExceptionally(unwrap(error));
+            result.fail(unwrap(error));
         }
     }
 
-    private void cancelRequested() {
-        cancelRequested = true;
+    /** Leaves the queue if the call still waits for a permit; it then never gets one. */
+    private boolean leaveQueue() {
         if (withdraw()) {
             limiter.abandon(this);
-            return;
+            return true;
         }
+        return false;
+    }
+
+    /** The caller is done with a call that is no longer waiting: it must not start, or must stop. */
+    private void stopOperation() {
+        cancelRequested = true;
         CompletionStage<? extends T> stage = started;
         if (stage != null) {
             cancel(stage);
         }
-        // Not started yet: start() sees the cancelled result and releases the permit, or cancels the stage.
+        // Not started yet: start() sees the flag and releases the permit, or follow() cancels the stage.
     }
 
     private static void cancel(CompletionStage<?> stage) {
@@ -162,7 +178,10 @@ final class AsyncCall<T> extends Ticket implements Runnable, BiConsumer<Object, 
 
     /**
      * The caller's future: cancelling it withdraws the wait or cancels the operation first, so that
-     * a cancelled operation's permit is free before the caller's continuations run.
+     * a cancelled operation's permit is free before the caller's continuations run. Completing it
+     * withdraws the wait first too; a running operation is cancelled only once the caller's value
+     * is in, since its cancellation would otherwise complete this future with a
+     * {@code CancellationException} first.
      */
     private final class Result extends CompletableFuture<T> {
 
@@ -171,9 +190,64 @@ final class AsyncCall<T> extends Ticket implements Runnable, BiConsumer<Object, 
             if (isDone()) {
                 return false;
             }
-            cancelRequested();
+            if (!leaveQueue()) {
+                stopOperation();
+            }
             // Cancelling the operation's future may already have completed this one with its CancellationException.
             return super.cancel(mayInterruptIfRunning) || isCancelled();
+        }
+
+        @Override
+        public boolean complete(T value) {
+            return endedByCaller(() -> super.complete(value));
+        }
+
+        @Override
+        public boolean completeExceptionally(Throwable error) {
+            return endedByCaller(() -> super.completeExceptionally(error));
+        }
+
+        /** The JDK's version completes the future past {@link #complete}: this one goes through it. */
+        @Override
+        public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
+            Objects.requireNonNull(supplier, "supplier");
+            Objects.requireNonNull(executor, "executor");
+            executor.execute(() -> {
+                if (isDone()) {
+                    return;
+                }
+                T value;
+                try {
+                    value = supplier.get();
+                } catch (Throwable thrown) {
+                    completeExceptionally(new CompletionException(thrown));
+                    return;
+                }
+                complete(value);
+            });
+            return this;
+        }
+
+        private boolean endedByCaller(BooleanSupplier completion) {
+            if (isDone()) {
+                return false;
+            }
+            boolean withdrawn = leaveQueue();
+            boolean completed = completion.getAsBoolean();
+            if (completed && !withdrawn) {
+                stopOperation();
+            }
+            return completed;
+        }
+
+        /** Completes with the operation's value, as the limiter (not the caller) does. */
+        void succeed(T value) {
+            super.complete(value);
+        }
+
+        /** Completes with a failure or rejection, as the limiter (not the caller) does. */
+        void fail(Throwable error) {
+            super.completeExceptionally(error);
         }
     }
 }

@@ -12,7 +12,7 @@ final class BlockingTicket extends Ticket {
     private static final Object PERMITTED = new Object();
 
     private final Thread caller;
-    /** {@link #PERMITTED} or the {@link TooManyCallsException} to throw; written once. */
+    /** {@link #PERMITTED} or the exception to throw ({@link TooManyCallsException} or a refusal); written once. */
     private volatile Object outcome;
 
     BlockingTicket(JobLimiter limiter, Thread caller) {
@@ -27,7 +27,7 @@ final class BlockingTicket extends Ticket {
     }
 
     @Override
-    void onRejected(TooManyCallsException rejection, boolean fromTimer) {
+    void onRejected(RuntimeException rejection, boolean fromTimer) {
         outcome = rejection;
         LockSupport.unpark(caller);
     }
@@ -36,6 +36,7 @@ final class BlockingTicket extends Ticket {
      * Parks until the permit is granted or the wait times out.
      *
      * @throws TooManyCallsException when the wait timed out
+     * @throws java.util.concurrent.RejectedExecutionException when the scheduler refused to time the wait
      * @throws InterruptedException  when interrupted before a permit was granted; no permit is held
      */
     void await() throws InterruptedException {
@@ -56,7 +57,7 @@ final class BlockingTicket extends Ticket {
             Thread.currentThread().interrupt();
         }
         if (result != PERMITTED) {
-            throw (TooManyCallsException) result;
+            throw (RuntimeException) result;
         }
     }
 }

@@ -7,8 +7,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Shields a {@link JobLimiter} from its listener (and its {@link CompletionListener}): a listener
- * that throws must never leave a permit or a waiting call behind. The first failure is logged at WARN with its stack trace, later ones at
- * DEBUG, so that a broken metrics hook cannot flood the log from the hot path.
+ * that throws must never leave a permit or a waiting call behind. The first failure is logged at
+ * WARN with its stack trace, later ones at DEBUG, so that a broken metrics hook cannot flood the log
+ * from the hot path.
+ *
+ * <p>Every {@code Throwable} is caught, {@code Error}s included: the limiter calls the listeners in
+ * the middle of its bookkeeping (a permit taken, a waiting call granted but not yet started, a
+ * timed-out call not yet told, a permit being released), and an escaping {@code Error} would leave a permit held by nobody
+ * and a caller waiting forever. A failure to log the failure is ignored too.
  */
 final class GuardedListener implements LimitListener {
 
@@ -36,7 +42,7 @@ final class GuardedListener implements LimitListener {
         return (grantedNanos, completedNanos, outcome) -> {
             try {
                 listener.onCompleted(grantedNanos, completedNanos, outcome);
-            } catch (RuntimeException | LinkageError | AssertionError e) {
+            } catch (Throwable e) {
                 guard.failed(limiterName, "onCompleted", e);
             }
         };
@@ -46,7 +52,7 @@ final class GuardedListener implements LimitListener {
     public void onPermitted(String name, long waitNanos) {
         try {
             delegate.onPermitted(name, waitNanos);
-        } catch (RuntimeException | LinkageError | AssertionError e) {
+        } catch (Throwable e) {
             failed(name, "onPermitted", e);
         }
     }
@@ -55,7 +61,7 @@ final class GuardedListener implements LimitListener {
     public void onRejected(String name, long waitNanos) {
         try {
             delegate.onRejected(name, waitNanos);
-        } catch (RuntimeException | LinkageError | AssertionError e) {
+        } catch (Throwable e) {
             failed(name, "onRejected", e);
         }
     }
@@ -64,17 +70,20 @@ final class GuardedListener implements LimitListener {
     public void onLimitChanged(String name, int oldLimit, int newLimit) {
         try {
             delegate.onLimitChanged(name, oldLimit, newLimit);
-        } catch (RuntimeException | LinkageError | AssertionError e) {
+        } catch (Throwable e) {
             failed(name, "onLimitChanged", e);
         }
     }
 
     private void failed(String name, String event, Throwable error) {
-        String message = "Limit listener " + delegate + " failed in " + event + " of limiter " + name + "; ignored";
-        if (warned.compareAndSet(false, true)) {
-            LOG.warn("{} (further failures of this listener are logged at DEBUG)", message, error);
-        } else {
-            LOG.debug(message, error);
+        try {
+            String message = "Limit listener " + delegate + " failed in " + event + " of limiter " + name + "; ignored";
+            if (warned.compareAndSet(false, true)) {
+                LOG.warn("{} (further failures of this listener are logged at DEBUG)", message, error);
+            } else {
+                LOG.debug(message, error);
+            }
+        } catch (Throwable unlogged) { // e.g. out of memory, or the listener's toString() throws: the limiter goes on
         }
     }
 }

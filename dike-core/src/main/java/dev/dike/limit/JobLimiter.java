@@ -1,6 +1,7 @@
 package dev.dike.limit;
 
 import dev.dike.time.DelayScheduler;
+import dev.dike.time.DelayScheduler.ScheduledTask;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -10,6 +11,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -36,9 +38,14 @@ import java.util.function.Supplier;
  * the timeout runs on the {@link DelayScheduler} and the rejection is delivered on the executor.
  * Only {@link #call(Callable)} blocks, its own caller's thread.
  *
+ * <p>A waiting call whose timeout the {@link DelayScheduler} refuses to schedule (e.g. it was shut
+ * down) leaves the queue at once and fails with a {@link RejectedExecutionException} that names the
+ * limiter and carries the scheduler's exception; it never gets a permit later.
+ *
  * <p>Every acquisition is counted ({@link #permittedCount()}, {@link #rejectedCount()}) and reported
- * to the {@link LimitListener}; a listener that throws is logged and ignored. The end of every call
- * that held a permit, with its duration and outcome, goes to the {@link CompletionListener}, if any.
+ * to the {@link LimitListener}; a listener that throws anything, {@code Error}s included, is logged
+ * and ignored. The end of every call that held a permit, with its duration and outcome, goes to the
+ * {@link CompletionListener}, if any.
  *
  * <p>For {@code Mono} and {@code Flux} see {@link ReactorLimit}.
  */
@@ -138,6 +145,8 @@ public final class JobLimiter {
      * @param <T>       the result type
      * @return the operation's result
      * @throws TooManyCallsException when no permit could be had
+     * @throws RejectedExecutionException when the call had to wait but the scheduler refused to
+     *                                    time its wait
      * @throws InterruptedException  when the thread was interrupted while waiting for a permit
      * @throws Exception             whatever the operation throws
      */
@@ -169,15 +178,19 @@ public final class JobLimiter {
     /**
      * Runs an asynchronous operation under a permit held until its result completes. Waiting for a
      * permit never blocks a thread; an operation that got its permit from another call's release
-     * starts on the executor. This method never throws: a rejection, a synchronous throw of
-     * {@code operation} or a {@code null} result arrive as the returned future's failure.
+     * starts on the executor. This method never throws: a rejection, a scheduler that refuses to
+     * time the wait ({@link RejectedExecutionException}), a synchronous throw of {@code operation}
+     * or a {@code null} result arrive as the returned future's failure.
      *
      * @param operation starts the operation; called only once a permit is held
      * @param <T>       the result type
      * @return a future completed with the operation's result or failure (a
      *         {@code CompletionException} unwrapped), or failed with {@link TooManyCallsException};
      *         the permit is released before it completes. Cancelling it cancels the wait, or cancels
-     *         the operation's future, whose completion releases the permit
+     *         the operation's future, whose completion releases the permit. Completing it from outside
+     *         ({@code complete}, {@code completeExceptionally}, {@code orTimeout},
+     *         {@code completeOnTimeout}, {@code completeAsync}) does the same: a waiting call leaves
+     *         the queue and never takes a permit, a running operation's future is cancelled
      */
     public <T> CompletableFuture<T> executeAsync(Supplier<? extends CompletionStage<? extends T>> operation) {
         Objects.requireNonNull(operation, "operation");
@@ -283,8 +296,9 @@ public final class JobLimiter {
 
     /**
      * @return the number of calls rejected since creation, at once or after waiting, including
-     *         failed {@link #tryAcquire()} calls; a call that gave up waiting (cancelled, disposed,
-     *         interrupted) is neither permitted nor rejected
+     *         failed {@link #tryAcquire()} calls; a call that gave up waiting (cancelled, completed
+     *         by its caller, disposed, interrupted) or could not wait (the scheduler refused) is
+     *         neither permitted nor rejected
      */
     public long rejectedCount() {
         return rejected.sum();
@@ -308,15 +322,33 @@ public final class JobLimiter {
         }
     }
 
-    /** Queues a waiting ticket and arms its timeout, unless a permit reaches it at once. */
+    /**
+     * Queues a waiting ticket and arms its timeout, unless a permit reaches it at once. If the
+     * scheduler refuses the timeout, the ticket leaves the queue and is rejected with the refusal:
+     * a call that cannot time out must not wait, and must not get a permit after its caller was told
+     * it failed.
+     */
     void enqueue(Ticket ticket) {
         ticket.enqueuedNanos = scheduler.nanoTime();
         waitingCalls.incrementAndGet();
         queue.offer(ticket);
         drain(); // publish-then-check, the waiter's half of the handshake with release()
-        if (ticket.isWaiting()) {
-            ticket.watchTimeout(scheduler.schedule(() -> expire(ticket), maxWaitNanos, TimeUnit.NANOSECONDS));
+        if (!ticket.isWaiting()) {
+            return;
         }
+        ScheduledTask timeout;
+        try {
+            timeout = scheduler.schedule(() -> expire(ticket), maxWaitNanos, TimeUnit.NANOSECONDS);
+            Objects.requireNonNull(timeout, "DelayScheduler.schedule returned null");
+        } catch (Throwable refused) { // a shut-down scheduler, or an Error: the caller must hear of it
+            if (ticket.withdraw()) {
+                abandon(ticket);
+                ticket.onRejected(timeoutRefused(refused), false);
+            }
+            // Otherwise a release granted the call meanwhile (or its caller withdrew it): no timeout needed.
+            return;
+        }
+        ticket.watchTimeout(timeout);
     }
 
     /** Forgets a ticket that withdrew from the queue. */
@@ -425,6 +457,11 @@ public final class JobLimiter {
 
     private TooManyCallsException tooManyCalls() {
         return new TooManyCallsException(name, permits.limit());
+    }
+
+    private RejectedExecutionException timeoutRefused(Throwable refusal) {
+        return new RejectedExecutionException("No permit free on limiter " + name + ", and its DelayScheduler refused "
+                + "to time the wait (maxWait " + maxWait + "), so the call cannot wait: " + refusal, refusal);
     }
 
     private static long saturatedNanos(Duration duration) {

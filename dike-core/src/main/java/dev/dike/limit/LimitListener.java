@@ -3,12 +3,14 @@ package dev.dike.limit;
 /**
  * Receives the events of a {@link JobLimiter}, e.g. to publish metrics. Methods run on the thread
  * that observed the event (the caller's, a releasing call's, or the scheduler's for a timeout),
- * sometimes on the hot path: they must return quickly. An exception thrown here is logged once at
- * WARN (later ones at DEBUG) and otherwise ignored; it never affects a call.
+ * sometimes on the hot path: they must return quickly. Anything thrown here, {@code Error}s
+ * included, is logged once at WARN (later ones at DEBUG) and otherwise ignored; it never affects a
+ * call.
  *
  * <p>Every outcome of every acquisition is reported exactly once, {@link JobLimiter#tryAcquire()}
  * included, matching {@link JobLimiter#permittedCount()} and {@link JobLimiter#rejectedCount()}. A
- * call that gives up waiting (cancelled, disposed, interrupted) is neither permitted nor rejected.
+ * call that gives up waiting (cancelled, completed by its caller, disposed, interrupted), or that
+ * could not wait because the scheduler refused to time the wait, is neither permitted nor rejected.
  */
 public interface LimitListener {
 

@@ -59,7 +59,7 @@ final class ReactiveTicket extends Ticket {
     }
 
     @Override
-    void onRejected(TooManyCallsException rejection, boolean fromTimer) {
+    void onRejected(RuntimeException rejection, boolean fromTimer) {
         if (fromTimer) {
             limiter.handOff(() -> signal(rejection), refused -> signal(rejection));
         } else {

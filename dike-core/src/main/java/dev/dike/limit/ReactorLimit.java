@@ -14,8 +14,10 @@ import reactor.core.publisher.SignalType;
  * publisher completes, fails or is cancelled, before the terminal signal reaches the subscriber (a
  * subscriber that subscribes the next limited publisher from {@code onComplete} is never rejected by
  * itself). A {@code Mono}'s value is its termination. A rejected subscription receives
- * {@link TooManyCallsException} as its error signal; a supplier that throws or returns
- * {@code null} releases the permit and signals the error.
+ * {@link TooManyCallsException} as its error signal; a subscription that must wait while the
+ * limiter's scheduler refuses to time the wait receives a
+ * {@link java.util.concurrent.RejectedExecutionException} and never gets a permit; a supplier that
+ * throws or returns {@code null} releases the permit and signals the error.
  *
  * <p>With a positive {@link JobLimiter#maxWait()}, a subscription that finds no free permit waits
  * without blocking any thread, in the limiter's FIFO queue; when it gets a permit, the supplier is

@@ -70,10 +70,11 @@ abstract class Ticket {
     abstract void onPermit(boolean handedOver);
 
     /**
-     * The call was rejected. When {@code fromTimer}, this runs on the scheduler's thread and must
-     * hand the caller's continuation off to the limiter's executor.
+     * The call was rejected: {@link TooManyCallsException}, or the scheduler's refusal to time the
+     * wait. When {@code fromTimer}, this runs on the scheduler's thread and must hand the caller's
+     * continuation off to the limiter's executor.
      */
-    abstract void onRejected(TooManyCallsException rejection, boolean fromTimer);
+    abstract void onRejected(RuntimeException rejection, boolean fromTimer);
 
     final boolean startHolding() {
         return STATE.compareAndSet(this, NEW, HOLDING);
