@@ -21,8 +21,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Changing the limit reshares it, under a lock, so that no stripe ever has more out than its
  * share. A take whose search overlapped a reshare does not trust what it saw and decides again
  * under that lock. When the limit is lowered below the permits out, the stripes cannot tell on
- * their own when the total is back under it: until it is, every take goes through that lock and
- * counts the total.
+ * their own when the total is back under it: until it is, every share is zero and every take goes
+ * through that lock and counts the total. The zero shares also stop a take that read the state
+ * before the limit was lowered and is still searching: a share cut to its stripe's count would give
+ * it the first permit that comes back, past the new limit (lincheck found that interleaving:
+ * {@code PermitsLincheckTest}). So a reshare never raises a share it cuts, and the shares it hands
+ * out afterwards are computed from the counts it cut them to.
  */
 final class Permits {
 
@@ -49,6 +53,8 @@ final class Permits {
      * a reshare decides again under the lock instead of refusing.
      */
     private volatile int reshares;
+    /** Each stripe's count when {@link #reshare()} cut its share; only used under this object's lock. */
+    private final int[] cutCounts;
 
     /**
      * @param limit   the permits that may be out, at least 0
@@ -68,6 +74,7 @@ final class Permits {
             this.stripes[i] = new PermitStripe();
         }
         this.mask = stripes - 1;
+        this.cutCounts = new int[stripes];
         this.afterStripeRead = afterStripeRead;
         setLimit(limit);
     }
@@ -139,28 +146,29 @@ final class Permits {
 
     /**
      * Gives each stripe a share that covers the permits out on it, and the rest of the limit evenly.
-     * If the permits out exceed the limit, each stripe's share is what it has out, and takes wait in
+     * If the permits out exceed the limit, every share is zero, and takes wait in
      * {@link #takeUnderLock} until enough have come back.
      *
-     * <p>First every share is cut to what its stripe has out, then the spare part of the limit is
-     * added. Between the two, permits coming back only make room within a stripe's share; no take
-     * can push a stripe past it.
+     * <p>First every share is cut to what its stripe has out (a zero share stays zero), then the
+     * spare part of the limit is added to the counts cut to. Between the two, permits coming back
+     * only make room within a share that was in force before, so a take that slips in there is one
+     * the limit before allowed; no take can push a stripe past its share.
      */
     private void reshare() {
         reshares++; // odd: a reshare runs (only under the lock, so no other thread writes it)
         try {
             int out = 0;
-            for (PermitStripe stripe : stripes) {
-                out += cutShareToCount(stripe);
+            for (int i = 0; i < stripes.length; i++) {
+                cutCounts[i] = cutShareToCount(stripes[i]);
+                out += cutCounts[i];
             }
             int spare = limit - out;
             overLimit = spare < 0;
-            if (overLimit) {
-                return;
-            }
             for (int i = 0; i < stripes.length; i++) {
                 PermitStripe stripe = stripes[i];
-                stripe.quota(stripe.quota() + spare / stripes.length + (i < spare % stripes.length ? 1 : 0));
+                // Over the limit, a share equal to the count would let a take that read the state
+                // before the limit was lowered have the first permit that comes back on this stripe.
+                stripe.quota(overLimit ? 0 : cutCounts[i] + spare / stripes.length + (i < spare % stripes.length ? 1 : 0));
                 stripe.changeStamp();
             }
         } finally {
@@ -169,9 +177,11 @@ final class Permits {
     }
 
     /**
-     * Sets a stripe's share to its permits out, in step with the count: the share is written, then
+     * Cuts a stripe's share to its permits out, in step with the count: the share is written, then
      * the stamp raised by a compare-and-set against the word the count was read from. A take that
-     * slipped in between makes that fail, and the share is cut again to the new count.
+     * slipped in between makes that fail, and the share is cut again to the new count. A share below
+     * the count (zero, over the limit) is left as it is: raising it would make room that no limit
+     * allows.
      *
      * @return the stripe's permits out
      */
@@ -179,7 +189,7 @@ final class Permits {
         while (true) {
             long word = stripe.word();
             int count = PermitStripe.count(word);
-            stripe.quota(count);
+            stripe.quota(Math.min(stripe.quota(), count));
             if (stripe.changeStamp(word)) {
                 return count;
             }
@@ -193,6 +203,11 @@ final class Permits {
     /** @return the index of the calling thread's home stripe */
     int homeIndex() {
         return HOME.get() & mask;
+    }
+
+    /** For tests: makes stripe {@code index} (modulo the number of stripes) the calling thread's home. */
+    static void homeForThisThread(int index) {
+        HOME.set(index);
     }
 
     private boolean takeElsewhere() {
