@@ -67,7 +67,7 @@ public class PermitsLincheckTest {
                 .actorsPerThread(3)
                 .actorsBefore(2)
                 .actorsAfter(1)
-                .iterations(10)
+                .iterations(6)
                 .invocationsPerIteration(500)
                 .addCustomScenario(takeSearchingWhileTheLimitIsLowered())
                 .addCustomScenario(takeRefusedWhileAPermitMoves())
