@@ -90,14 +90,16 @@ class ClusterLimiterBlockHoundTest {
     void controlCaseABlockingCallInALettuceCallbackIsDetected() throws Exception {
         try (RedisClients clients = new RedisClients()) {
             StatefulRedisConnection<String, String> connection = clients.create(server).connect();
-            CompletableFuture<Object> blocked = connection.async().ping().toCompletableFuture().thenApply(pong -> {
+            // Reactive, so the mapping is attached before the command is sent and always runs on the event
+            // loop; a stage attached to the async future after the reply arrived would run on this thread.
+            CompletableFuture<Object> blocked = connection.reactive().ping().<Object>map(pong -> {
                 try {
                     Thread.sleep(1);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
                 return pong;
-            });
+            }).toFuture();
             assertThatThrownBy(() -> blocked.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(BlockingOperationError.class);
             assertThat(BLOCKING_CALLS).singleElement().asString().contains("sleep").contains("lettuce");
         }
