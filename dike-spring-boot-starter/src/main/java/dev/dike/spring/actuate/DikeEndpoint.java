@@ -7,6 +7,7 @@ import dev.dike.limit.adaptive.AdaptiveLimit;
 import dev.dike.limit.adaptive.AdaptiveState;
 import dev.dike.retry.RetryConfig;
 import dev.dike.retry.Retrier;
+import dev.dike.spring.ClusterLimitFactory;
 import dev.dike.spring.DikeRegistry;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
@@ -43,20 +44,33 @@ import java.util.function.Function;
 public class DikeEndpoint {
 
     private final DikeRegistry registry;
+    private final @Nullable ClusterLimitFactory clusterLimits;
 
     /**
      * @param registry the instances to show and tune
      */
     public DikeEndpoint(DikeRegistry registry) {
+        this(registry, null);
+    }
+
+    /**
+     * @param registry      the instances to show and tune
+     * @param clusterLimits the limiters with {@code scope: cluster}, shown among the limiters with their cluster
+     *                      details; {@code null} when there are none
+     */
+    public DikeEndpoint(DikeRegistry registry, @Nullable ClusterLimitFactory clusterLimits) {
         this.registry = Objects.requireNonNull(registry, "registry");
+        this.clusterLimits = clusterLimits;
     }
 
     /** @return every instance, grouped by kind and sorted by name */
     @ReadOperation
     public DikeInstances instances() {
+        Map<String, LimiterDescriptor> limiters = describe(registry.limiters(), this::describeLimiter);
+        clusterStates().forEach((name, state) -> limiters.put(name, LimiterDescriptor.of(state)));
         return new DikeInstances(
                 describe(registry.retriers(), RetrierDescriptor::of),
-                describe(registry.limiters(), this::describeLimiter),
+                new java.util.TreeMap<>(limiters),
                 describe(registry.batchers(), BatcherDescriptor::of));
     }
 
@@ -68,6 +82,10 @@ public class DikeEndpoint {
     public @Nullable DikeInstances instance(@Selector String name) {
         Map<String, RetrierDescriptor> retriers = describe(name, registry.findRetrier(name), RetrierDescriptor::of);
         Map<String, LimiterDescriptor> limiters = describe(name, registry.findLimiter(name), this::describeLimiter);
+        ClusterLimitFactory.ClusterLimitState cluster = clusterStates().get(name);
+        if (cluster != null) {
+            limiters = Map.of(name, LimiterDescriptor.of(cluster));
+        }
         Map<String, BatcherDescriptor> batchers = describe(name, registry.findBatcher(name), BatcherDescriptor::of);
         if (retriers.isEmpty() && limiters.isEmpty() && batchers.isEmpty()) {
             return null;
@@ -96,12 +114,13 @@ public class DikeEndpoint {
                     + "': give limit, targetBatchSize and/or maxWaitingTime");
         }
         JobLimiter limiter = registry.findLimiter(name).orElse(null);
+        boolean clusterLimiter = clusterStates().containsKey(name);
         Batcher<?, ?> batcher = registry.findBatcher(name).orElse(null);
-        if (limiter == null && batcher == null && registry.findRetrier(name).isEmpty()) {
+        if (limiter == null && !clusterLimiter && batcher == null && registry.findRetrier(name).isEmpty()) {
             throw invalid("No dike instance named '" + name + "'");
         }
         if (limit != null) {
-            requireInstance(limiter, "limit", "limiter", name);
+            requireInstance(limiter != null || clusterLimiter ? name : null, "limit", "limiter", name);
             if (limit < 0) {
                 throw invalid("Invalid limit '" + limit + "' for limiter '" + name + "': must be at least 0");
             }
@@ -119,7 +138,9 @@ public class DikeEndpoint {
             waitingTime = parsePositive(maxWaitingTime, "maxWaitingTime", name);
         }
         try {
-            if (limit != null) {
+            if (limit != null && clusterLimiter) {
+                clusterLimits.setLimit(name, limit); // in Redis, for every instance
+            } else if (limit != null) {
                 limiter.setLimit(limit);
             }
             if (targetBatchSize != null) {
@@ -129,10 +150,14 @@ public class DikeEndpoint {
                 batcher.setMaxWaitingTime(waitingTime);
             }
         }
-        catch (IllegalArgumentException ex) {
+        catch (IllegalArgumentException | IllegalStateException ex) {
             throw new InvalidEndpointRequestException(ex.getMessage(), ex.getMessage(), ex);
         }
         return instance(name);
+    }
+
+    private SortedMap<String, ClusterLimitFactory.ClusterLimitState> clusterStates() {
+        return clusterLimits == null ? java.util.Collections.emptySortedMap() : clusterLimits.states();
     }
 
     private static Duration parsePositive(String text, String attribute, String name) {
@@ -238,13 +263,28 @@ public class DikeEndpoint {
      * @param rejected  calls rejected since creation
      * @param adaptive  for an adaptive limit, its algorithm's state (the limit it set, bounds, baseline
      *                  and recent latency, calls in flight and queueing); {@code null} for a fixed limit
+     * @param cluster   for {@code scope: cluster}: clusterInFlight (permits held across the cluster),
+     *                  instancesAlive, fallback, onUnavailable, leaseTime, namespace and configuredLimit; then
+     *                  inFlight, waiting, permitted and rejected are this instance's; {@code null} for a local limiter
      */
     public record LimiterDescriptor(int limit, String maxWait, int inFlight, int available, int waiting,
-                                    long permitted, long rejected, @Nullable AdaptiveState adaptive) {
+                                    long permitted, long rejected, @Nullable AdaptiveState adaptive,
+                                    @Nullable Map<String, Object> cluster) {
+
+        /** A local limiter's descriptor. */
+        public LimiterDescriptor(int limit, String maxWait, int inFlight, int available, int waiting, long permitted,
+                                 long rejected, @Nullable AdaptiveState adaptive) {
+            this(limit, maxWait, inFlight, available, waiting, permitted, rejected, adaptive, null);
+        }
 
         static LimiterDescriptor of(JobLimiter limiter, @Nullable AdaptiveState adaptive) {
             return new LimiterDescriptor(limiter.limit(), iso(limiter.maxWait()), limiter.inFlight(),
                     limiter.available(), limiter.waiting(), limiter.permittedCount(), limiter.rejectedCount(), adaptive);
+        }
+
+        static LimiterDescriptor of(ClusterLimitFactory.ClusterLimitState state) {
+            return new LimiterDescriptor(state.limit(), iso(state.maxWait()), state.inFlight(), state.available(),
+                    state.waiting(), state.permitted(), state.rejected(), null, state.cluster());
         }
     }
 

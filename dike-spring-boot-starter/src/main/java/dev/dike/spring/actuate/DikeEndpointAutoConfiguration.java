@@ -1,7 +1,9 @@
 package dev.dike.spring.actuate;
 
+import dev.dike.spring.ClusterLimitFactory;
 import dev.dike.spring.DikeRegistry;
 import dev.dike.spring.autoconfigure.DikeAutoConfiguration;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -33,8 +35,8 @@ public class DikeEndpointAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
-    public DikeEndpoint dikeEndpoint(DikeRegistry registry) {
-        return new DikeEndpoint(registry);
+    public DikeEndpoint dikeEndpoint(DikeRegistry registry, ObjectProvider<ClusterLimitFactory> clusterLimits) {
+        return new DikeEndpoint(registry, clusterLimits.getIfAvailable());
     }
 
     /**

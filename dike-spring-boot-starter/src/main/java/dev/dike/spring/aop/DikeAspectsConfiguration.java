@@ -3,6 +3,7 @@ package dev.dike.spring.aop;
 import dev.dike.annotation.Batch;
 import dev.dike.annotation.LimitJobs;
 import dev.dike.annotation.Retry;
+import dev.dike.spring.ClusterLimitFactory;
 import dev.dike.spring.DikeRegistry;
 import dev.dike.spring.autoconfigure.DikeProperties;
 
@@ -38,8 +39,9 @@ public class DikeAspectsConfiguration {
 
     @Bean
     static MethodPlans dikeMethodPlans(DikeRegistry registry, DikeProperties properties, Environment environment,
-            ObjectProvider<ReactiveAdapter> reactive) {
-        return new MethodPlans(registry, new InstanceConfigResolver(properties, environment), reactive.getIfAvailable());
+            ObjectProvider<ReactiveAdapter> reactive, ObjectProvider<ClusterLimitFactory> clusterLimits) {
+        return new MethodPlans(registry, new InstanceConfigResolver(properties, environment), reactive.getIfAvailable(),
+                clusterLimits::getIfAvailable);
     }
 
     @Bean

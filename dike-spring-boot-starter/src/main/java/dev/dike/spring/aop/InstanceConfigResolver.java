@@ -10,6 +10,7 @@ import dev.dike.spring.DikeConfigurationException;
 import dev.dike.spring.autoconfigure.DikeProperties;
 import dev.dike.spring.autoconfigure.DikeProperties.AdaptiveSettings;
 import dev.dike.spring.autoconfigure.DikeProperties.BatchSettings;
+import dev.dike.spring.autoconfigure.DikeProperties.LimitScope;
 import dev.dike.spring.autoconfigure.DikeProperties.LimitSettings;
 import dev.dike.spring.autoconfigure.DikeProperties.MissingKey;
 import dev.dike.spring.autoconfigure.DikeProperties.RetrySettings;
@@ -162,6 +163,13 @@ final class InstanceConfigResolver {
             throw scope.invalidAdaptive(String.join("; ", named));
         }
         return builder.build();
+    }
+
+    /** @return whether the instance (or the limit defaults) asks for {@code scope: cluster} */
+    boolean clusterScope(String name) {
+        LimitSettings instance = instance(properties.getLimit().getInstances(), name, new LimitSettings());
+        LimitScope scope = instance.getScope() != null ? instance.getScope() : properties.getLimit().getDefaults().getScope();
+        return scope == LimitScope.CLUSTER;
     }
 
     BatchConfig batch(Batch annotation, String name, AdvisedMethod where) {

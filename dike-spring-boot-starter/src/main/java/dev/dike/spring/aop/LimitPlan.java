@@ -10,11 +10,18 @@ final class LimitPlan {
     private final JobLimiter limiter;
     private final ReturnKind kind;
     private final ReactiveAdapter reactive;
+    /** For {@code scope: cluster}: runs the calls instead of {@link #limiter}, which is then {@code null}. */
+    private final ClusterLimitPlans.Runner cluster;
 
     LimitPlan(JobLimiter limiter, ReturnKind kind, ReactiveAdapter reactive) {
+        this(limiter, kind, reactive, null);
+    }
+
+    LimitPlan(JobLimiter limiter, ReturnKind kind, ReactiveAdapter reactive, ClusterLimitPlans.Runner cluster) {
         this.limiter = limiter;
         this.kind = kind;
         this.reactive = reactive;
+        this.cluster = cluster;
     }
 
     JobLimiter limiter() {
@@ -22,6 +29,9 @@ final class LimitPlan {
     }
 
     Object invoke(MethodInvocation invocation) throws Throwable {
+        if (cluster != null) {
+            return cluster.invoke(invocation, kind, reactive);
+        }
         return switch (kind) {
             // The operation runs at most once (perhaps later, on another thread, after waiting for a
             // permit, as Spring's own async interceptor does): the invocation itself proceeds.

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import org.aopalliance.intercept.MethodInvocation;
 import org.springframework.aop.SpringProxy;
@@ -34,6 +35,8 @@ final class MethodPlans {
     private final DikeRegistry registry;
     private final InstanceConfigResolver config;
     private final ReactiveAdapter reactive;
+    /** The {@code ClusterLimitFactory} bean, if any; typed loosely so that this class loads without dike-redis. */
+    private final Supplier<Object> clusterLimits;
     /** Per bean class, then per method: found on every call without allocating a composite key. */
     private final ClassValue<ClassPlans> plans = new ClassValue<>() {
         @Override
@@ -49,9 +52,18 @@ final class MethodPlans {
      * @param reactive the Reactor adapter, or {@code null} when Reactor is not on the class path
      */
     MethodPlans(DikeRegistry registry, InstanceConfigResolver config, ReactiveAdapter reactive) {
+        this(registry, config, reactive, () -> null);
+    }
+
+    /**
+     * @param clusterLimits supplies the {@code ClusterLimitFactory} bean, or {@code null} when there is none
+     */
+    MethodPlans(DikeRegistry registry, InstanceConfigResolver config, ReactiveAdapter reactive,
+            Supplier<Object> clusterLimits) {
         this.registry = registry;
         this.config = config;
         this.reactive = reactive;
+        this.clusterLimits = clusterLimits;
     }
 
     RetryPlan retry(MethodInvocation invocation) {
@@ -137,6 +149,16 @@ final class MethodPlans {
         String name = config.name("@LimitJobs", annotation.name(), where);
         LimitSpec spec = config.limit(annotation, name, where);
         limitNames.add(name);
+        if (config.clusterScope(name)) {
+            Object factory = clusterLimits.get();
+            if (factory == null) {
+                throw new DikeConfigurationException("dike.limit.instances." + name + ".scope is cluster for @LimitJobs on "
+                        + where.describe() + ", but there is no Redis connection for cluster limits.",
+                        "Add the dependencies dev.dike:dike-redis and spring-boot-starter-data-redis (Lettuce) and configure "
+                                + "spring.data.redis.*, or set dike.limit.instances." + name + ".scope=local.", null);
+            }
+            return shared("@LimitJobs", name, where, () -> ClusterLimitPlans.plan(factory, name, spec, kind, reactive));
+        }
         return new LimitPlan(shared("@LimitJobs", name, where, () -> registry.limiter(name, spec.limit(), spec.maxWait(), spec.adaptive())),
                 kind, reactive);
     }

@@ -32,6 +32,14 @@ interface ReactiveAdapter {
     Object limit(JobLimiter limiter, MethodCall call, boolean flux);
 
     /**
+     * @param acquire asks for a permit of a cluster limit: a future of the action that releases it
+     * @param call    calls the method once and returns its {@code Mono}/{@code Flux}
+     * @param flux    whether the method returns a {@code Flux}
+     * @return a publisher of the declared type that holds a permit while subscribed
+     */
+    Object limitCluster(Supplier<CompletableFuture<Runnable>> acquire, MethodCall call, boolean flux);
+
+    /**
      * @param submit  submits the call to its batch; called once per subscription
      * @param convert turns the caller's slice into the declared element type; {@code null} completes
      *                the {@code Mono} empty

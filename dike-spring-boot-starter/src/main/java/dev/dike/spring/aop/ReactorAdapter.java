@@ -28,6 +28,16 @@ final class ReactorAdapter implements ReactiveAdapter {
     }
 
     @Override
+    public Object limitCluster(Supplier<CompletableFuture<Runnable>> acquire, MethodCall call, boolean flux) {
+        // fromFuture(supplier) asks at subscription and cancels the request (releasing a late grant) on cancel.
+        Mono<Runnable> permit = Mono.fromFuture(acquire);
+        if (flux) {
+            return Flux.usingWhen(permit, held -> flux(call), held -> Mono.fromRunnable(held));
+        }
+        return Mono.usingWhen(permit, held -> mono(call), held -> Mono.fromRunnable(held));
+    }
+
+    @Override
     public Object batchCall(Supplier<CompletableFuture<List<Object>>> submit, Function<List<Object>, Object> convert) {
         // fromFuture(supplier) submits at subscription and cancels the future when the subscriber cancels.
         // mapNotNull: a single-item call whose key the bulk method's Map lacks completes empty.

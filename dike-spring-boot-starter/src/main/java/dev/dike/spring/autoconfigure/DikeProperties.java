@@ -216,6 +216,14 @@ public class DikeProperties {
          */
         private final Map<String, LimitSettings> instances = new LinkedHashMap<>();
 
+        /** Settings of the instances with scope cluster (docs/cluster.md). */
+        private final ClusterSettings cluster = new ClusterSettings();
+
+        /** @return the settings of cluster-wide limits */
+        public ClusterSettings getCluster() {
+            return cluster;
+        }
+
         /** @return the defaults of every limiter */
         public LimitSettings getDefaults() {
             return defaults;
@@ -238,6 +246,23 @@ public class DikeProperties {
 
         /** The adaptive limit: a limit that follows the backend's capacity (docs/adaptive.md). */
         private final AdaptiveSettings adaptive = new AdaptiveSettings();
+
+        /**
+         * Where the limit counts calls: local (this instance) or cluster (every instance connected to the same
+         * Redis with the same dike.limit.cluster.namespace; needs dev.dike:dike-redis and
+         * spring-boot-starter-data-redis). Built-in default local.
+         */
+        private LimitScope scope;
+
+        /** @return where the limit counts calls, or null */
+        public LimitScope getScope() {
+            return scope;
+        }
+
+        /** @param scope where the limit counts calls */
+        public void setScope(LimitScope scope) {
+            this.scope = scope;
+        }
 
         /** @return the maximum number of calls in flight, or null */
         public Integer getLimit() {
@@ -361,6 +386,65 @@ public class DikeProperties {
         public void setBaselineWindow(Duration baselineWindow) {
             this.baselineWindow = baselineWindow;
         }
+    }
+
+    /** Where a limit counts calls in flight. */
+    public enum LimitScope {
+        /** In this application instance only. */
+        LOCAL,
+        /** Across every instance sharing the Redis and the namespace. */
+        CLUSTER
+    }
+
+    /** Settings under {@code dike.limit.cluster}. */
+    public static class ClusterSettings {
+
+        /** Instances with the same namespace on the same Redis share their cluster limits. Default: spring.application.name. */
+        private String namespace;
+
+        /** How long a permit's lease lasts unless its instance renews it (every third of it); a dead instance's permits come back within this time. */
+        private Duration leaseTime = Duration.ofSeconds(10);
+
+        /** What cluster limits do while Redis cannot be reached: local (each instance admits ceil(limit / instances alive)) or reject. */
+        private OnUnavailableSetting onUnavailable = OnUnavailableSetting.LOCAL;
+
+        /** @return the namespace, or null for spring.application.name */
+        public String getNamespace() {
+            return namespace;
+        }
+
+        /** @param namespace the namespace */
+        public void setNamespace(String namespace) {
+            this.namespace = namespace;
+        }
+
+        /** @return the lease time */
+        public Duration getLeaseTime() {
+            return leaseTime;
+        }
+
+        /** @param leaseTime the lease time */
+        public void setLeaseTime(Duration leaseTime) {
+            this.leaseTime = leaseTime;
+        }
+
+        /** @return what cluster limits do while Redis cannot be reached */
+        public OnUnavailableSetting getOnUnavailable() {
+            return onUnavailable;
+        }
+
+        /** @param onUnavailable what cluster limits do while Redis cannot be reached */
+        public void setOnUnavailable(OnUnavailableSetting onUnavailable) {
+            this.onUnavailable = onUnavailable;
+        }
+    }
+
+    /** What cluster limits do while Redis cannot be reached. */
+    public enum OnUnavailableSetting {
+        /** Each instance admits up to ceil(limit / instances alive) on its own. */
+        LOCAL,
+        /** Calls are rejected with a TooManyCallsException saying the cluster limit is unavailable. */
+        REJECT
     }
 
     /** Settings under {@code dike.batch}. */

@@ -24,19 +24,23 @@ final class LimitMeters implements LimitListener {
     private final Timer permittedWait;
     private final Timer rejectedWait;
 
+    /** Tag of every limit meter: {@code local} here; {@code cluster} for limits shared through Redis. */
+    static final String SCOPE = "scope";
+    private static final String LOCAL = "local";
+
     LimitMeters(MeterFactory meters, String name) {
-        this.permitted = meters.counter(CALLS, name, CALLS_DESCRIPTION, "calls", "outcome", "permitted");
-        this.rejected = meters.counter(CALLS, name, CALLS_DESCRIPTION, "calls", "outcome", "rejected");
-        this.permittedWait = meters.timer(WAIT, name, WAIT_DESCRIPTION, "outcome", "permitted");
-        this.rejectedWait = meters.timer(WAIT, name, WAIT_DESCRIPTION, "outcome", "rejected");
+        this.permitted = meters.counter(CALLS, name, CALLS_DESCRIPTION, "calls", "outcome", "permitted", SCOPE, LOCAL);
+        this.rejected = meters.counter(CALLS, name, CALLS_DESCRIPTION, "calls", "outcome", "rejected", SCOPE, LOCAL);
+        this.permittedWait = meters.timer(WAIT, name, WAIT_DESCRIPTION, "outcome", "permitted", SCOPE, LOCAL);
+        this.rejectedWait = meters.timer(WAIT, name, WAIT_DESCRIPTION, "outcome", "rejected", SCOPE, LOCAL);
     }
 
     /** Registers the gauges that read the limiter's live state. */
     static void bindGauges(MeterFactory meters, JobLimiter limiter) {
         String name = limiter.name();
-        meters.gauge(ACTIVE, name, "Operations holding a permit now", "calls", limiter, JobLimiter::inFlight);
-        meters.gauge(LIMIT, name, "Maximum number of operations in flight", "calls", limiter, JobLimiter::limit);
-        meters.gauge(WAITING, name, "Calls waiting for a permit now", "calls", limiter, JobLimiter::waiting);
+        meters.gauge(ACTIVE, name, "Operations holding a permit now", "calls", limiter, JobLimiter::inFlight, SCOPE, LOCAL);
+        meters.gauge(LIMIT, name, "Maximum number of operations in flight", "calls", limiter, JobLimiter::limit, SCOPE, LOCAL);
+        meters.gauge(WAITING, name, "Calls waiting for a permit now", "calls", limiter, JobLimiter::waiting, SCOPE, LOCAL);
     }
 
     @Override

@@ -57,9 +57,9 @@ final class MeterFactory {
      * operation references) in a meter registry that outlives the context, such as the global one.
      */
     <T> void gauge(String meter, String instance, String description, String baseUnit, T source,
-                   ToDoubleFunction<T> value) {
+                   ToDoubleFunction<T> value, String... extraTags) {
         remember(Gauge.builder(meter, source, value)
-                .tags(tags(instance))
+                .tags(tags(instance, extraTags))
                 .description(description)
                 .baseUnit(baseUnit)
                 .register(registry));
