@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -75,8 +76,12 @@ class BatcherThreadingTest {
     @Test
     void timedOutCallersAreFailedOnABatchThread() {
         CompletableFuture<List<Integer>> never = new CompletableFuture<>();
+        AtomicBoolean sent = new AtomicBoolean();
         Batcher<Integer, Integer> batcher = batcher(BatchConfig.builder().targetBatchSize(1)
-                .maxProcessingTime(Duration.ofMillis(50)).build(), (key, columns) -> never);
+                .maxProcessingTime(Duration.ofMillis(50)).build(), (key, columns) -> {
+                    sent.set(true);
+                    return never;
+                });
 
         CompletableFuture<List<Integer>> call = batcher.submit(List.of(1));
 
@@ -84,7 +89,9 @@ class BatcherThreadingTest {
         Throwable failure = catchThrowable(() -> call.get(5, TimeUnit.SECONDS));
         assertThat(failure).isInstanceOf(ExecutionException.class).cause().isInstanceOf(TimeoutException.class)
                 .hasMessage("Batch threads did not complete within 50ms");
-        assertThat(never).isCancelled();
+        // On a loaded machine the batch may time out before its runner sends it: then the operation is
+        // never called (issue #11 item 3); once sent, its unwanted result is cancelled.
+        await().atMost(Duration.ofSeconds(5)).until(() -> !sent.get() || never.isCancelled());
         assertIdle(batcher);
     }
 }
