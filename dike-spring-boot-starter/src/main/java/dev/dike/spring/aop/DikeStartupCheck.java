@@ -26,6 +26,7 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.annotation.AnnotationUtils;
+import org.springframework.core.env.Environment;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
@@ -36,8 +37,10 @@ import org.springframework.util.ReflectionUtils;
  * every annotated method of every singleton already created is advised, as the object that callers
  * get: a bean created before {@link DikeAdvisingPostProcessor} could advise it, or a JDK proxy whose
  * interfaces do not declare the method, would otherwise ignore its annotations silently. Finally
- * rejects {@code dike.<kind>.instances.<name>} keys that no annotated method uses: a typo must not
- * be silently ignored.
+ * rejects keys under {@code dike} that no setting binds ({@link PropertyKeyCheck}), invalid values
+ * under {@code dike.<kind>.defaults} even where every instance overrides them, and
+ * {@code dike.<kind>.instances.<name>} keys that no annotated method uses: a typo must not be
+ * silently ignored. Every problem found is reported, together, in one exception.
  */
 final class DikeStartupCheck implements SmartInitializingSingleton {
 
@@ -56,27 +59,36 @@ final class DikeStartupCheck implements SmartInitializingSingleton {
 
     @Override
     public void afterSingletonsInstantiated() {
+        ConfigurationProblems problems = new ConfigurationProblems();
+        PropertyKeyCheck.of(beanFactory).check(beanFactory.getBean(Environment.class), problems::add);
         List<String> unadvised = new ArrayList<>();
         Set<String> actions = new LinkedHashSet<>();
         for (String beanName : beanFactory.getBeanDefinitionNames()) {
             Class<?> userClass = userClass(beanName);
             if (userClass != null && AnnotationUtils.isCandidateClass(userClass, ANNOTATIONS)) {
-                List<Method> annotated = check(beanName, userClass);
-                Object bean = createdSingleton(beanName);
-                if (bean != null) {
-                    findUnadvised(beanName, userClass, bean, annotated, unadvised, actions);
-                }
+                problems.check(() -> {
+                    List<Method> annotated = check(beanName, userClass, problems);
+                    Object bean = createdSingleton(beanName);
+                    if (bean != null) {
+                        findUnadvised(beanName, userClass, bean, annotated, unadvised, actions);
+                    }
+                });
             }
         }
+        // After the methods: a default they found invalid is already reported, naming a method that uses it.
+        plans.checkDefaults(problems::add);
         if (!unadvised.isEmpty()) {
-            throw new DikeConfigurationException("Dike annotations that would never run, because calls through "
+            problems.add(new DikeConfigurationException("Dike annotations that would never run, because calls through "
                     + "the bean do not reach dike's advice: " + String.join("; ", unadvised) + ".",
-                    String.join(" ", actions), null);
+                    String.join(" ", actions), null));
         }
-        rejectUnused("dike.retry.instances", properties.getRetry().getInstances(), plans.names(Retry.class), "@Retry");
+        rejectUnused("dike.retry.instances", properties.getRetry().getInstances(), plans.names(Retry.class), "@Retry",
+                problems);
         rejectUnused("dike.limit.instances", properties.getLimit().getInstances(), plans.names(LimitJobs.class),
-                "@LimitJobs");
-        rejectUnused("dike.batch.instances", properties.getBatch().getInstances(), plans.names(Batch.class), "@Batch");
+                "@LimitJobs", problems);
+        rejectUnused("dike.batch.instances", properties.getBatch().getInstances(), plans.names(Batch.class), "@Batch",
+                problems);
+        problems.throwIfAny();
     }
 
     private Class<?> userClass(String beanName) {
@@ -91,7 +103,7 @@ final class DikeStartupCheck implements SmartInitializingSingleton {
     }
 
     /** @return the bean's methods that carry (or are covered by) a dike annotation */
-    private List<Method> check(String beanName, Class<?> userClass) {
+    private List<Method> check(String beanName, Class<?> userClass, ConfigurationProblems problems) {
         List<Method> annotated = new ArrayList<>();
         for (Method method : ReflectionUtils.getUniqueDeclaredMethods(userClass, ReflectionUtils.USER_DECLARED_METHODS)) {
             if (ANNOTATIONS.stream().anyMatch(type -> DikeAnnotations.onMethod(method, type) != null)) {
@@ -109,7 +121,9 @@ final class DikeStartupCheck implements SmartInitializingSingleton {
                     + userClass.getName() + ") cannot take effect: the class is final, and Spring AOP proxies "
                     + "a bean by subclassing it.", "Make the class not final, or remove the annotations.", null);
         }
-        plans.resolve(beanName, userClass, annotated);
+        for (Method method : annotated) {
+            problems.check(() -> plans.resolve(beanName, userClass, List.of(method)));
+        }
         return annotated;
     }
 
@@ -198,13 +212,14 @@ final class DikeStartupCheck implements SmartInitializingSingleton {
                 .filter(name -> !name.startsWith("org.springframework.")).toList();
     }
 
-    private static void rejectUnused(String prefix, Map<String, ?> instances, Set<String> used, String annotation) {
+    private static void rejectUnused(String prefix, Map<String, ?> instances, Set<String> used, String annotation,
+            ConfigurationProblems problems) {
         for (String name : instances.keySet()) {
             if (!used.contains(name)) {
-                throw new DikeConfigurationException("The property " + prefix + "[" + name + "] configures an instance "
+                problems.add(new DikeConfigurationException("The property " + prefix + "[" + name + "] configures an instance "
                         + "that no " + annotation + " method uses. Names in use: " + new TreeSet<>(used) + ".",
-                        "Correct the instance name (a name containing dots or capitals needs brackets, e.g. "
-                                + prefix + "[OrderClient.fetch].*), or remove the properties.", null);
+                        "Correct the instance name (a name containing dots needs brackets, e.g. "
+                                + prefix + "[OrderClient.fetch].*), or remove the properties.", null));
             }
         }
     }

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import org.springframework.boot.convert.DurationStyle;
+import org.springframework.core.annotation.AnnotationUtils;
 import org.springframework.core.env.PropertyResolver;
 
 /**
@@ -30,6 +31,8 @@ import org.springframework.core.env.PropertyResolver;
  * properties, then annotation attributes, then {@code dike.<kind>.defaults}, then the built-in
  * defaults. Annotation strings may hold {@code ${...}} placeholders. Every invalid value fails with
  * a {@link DikeConfigurationException} naming the method, the attribute or property, and the value.
+ * {@link #checkDefaults} checks {@code dike.<kind>.defaults} alone, so that an invalid default fails
+ * the startup even where every instance overrides it.
  */
 final class InstanceConfigResolver {
 
@@ -105,9 +108,12 @@ final class InstanceConfigResolver {
         Setting<Duration> maxWait = scope.pick("max-wait", instance.getMaxWait(), defaults.getMaxWait(),
                 scope.duration("maxWait", annotation.maxWait()), quote(annotation.maxWait()));
         scope.require(limit, "limit", "limit");
-        scope.apply(limit, value -> { }, value -> LimitSpec.check(name, value, Duration.ZERO));
-        scope.apply(maxWait, value -> { }, value -> LimitSpec.check(name, 0, value));
-        AdaptiveConfig adaptive = adaptive(scope, instance.getAdaptive(), defaults.getAdaptive(), limit.value());
+        String checkedName = name != null ? name : "defaults";
+        scope.apply(limit, value -> { }, value -> LimitSpec.check(checkedName, value, Duration.ZERO));
+        scope.apply(maxWait, value -> { }, value -> LimitSpec.check(checkedName, 0, value));
+        // Checking the defaults alone, the limit may be unset (required only of an instance): nothing to adapt.
+        AdaptiveConfig adaptive = limit.isSet()
+                ? adaptive(scope, instance.getAdaptive(), defaults.getAdaptive(), limit.value()) : null;
         return scope.build(() -> new LimitSpec(limit.value(), maxWait.isSet() ? maxWait.value() : Duration.ZERO, adaptive));
     }
 
@@ -227,8 +233,28 @@ final class InstanceConfigResolver {
         }
     }
 
+    /**
+     * Checks each value under {@code dike.retry.defaults}, {@code dike.limit.defaults} and
+     * {@code dike.batch.defaults} on its own, by the rules an instance would apply to it.
+     *
+     * @param problems receives one exception per invalid value
+     */
+    void checkDefaults(Consumer<DikeConfigurationException> problems) {
+        collect(problems, () -> retry(AnnotationUtils.synthesizeAnnotation(Retry.class), null, null));
+        collect(problems, () -> limit(AnnotationUtils.synthesizeAnnotation(LimitJobs.class), null, null));
+        collect(problems, () -> batch(AnnotationUtils.synthesizeAnnotation(Batch.class), null, null));
+    }
+
+    private static void collect(Consumer<DikeConfigurationException> problems, Runnable check) {
+        try {
+            check.run();
+        } catch (DikeConfigurationException e) {
+            problems.accept(e);
+        }
+    }
+
     private static <S> S instance(Map<String, S> instances, String name, S none) {
-        S settings = instances.get(name);
+        S settings = name == null ? null : instances.get(name);
         return settings != null ? settings : none;
     }
 
@@ -256,11 +282,16 @@ final class InstanceConfigResolver {
 
     static DikeConfigurationException invalid(AdvisedMethod where, String annotation, Setting<?> setting,
             String problem, Throwable cause) {
-        return new DikeConfigurationException("Invalid configuration of " + annotation + " on " + where.describe()
-                + ": " + setting.origin() + " " + problem, setting.fix(), cause);
+        String of = where != null ? annotation + " on " + where.describe() : annotation + " defaults";
+        return new DikeConfigurationException("Invalid configuration of " + of + ": " + setting.origin() + " "
+                + problem, setting.fix(), cause);
     }
 
-    /** The settings of one instance being resolved: picks values by precedence and checks them. */
+    /**
+     * The settings of one instance being resolved: picks values by precedence and checks them. With
+     * no name and no method, the defaults alone: each set value is checked, nothing is required and
+     * nothing is built.
+     */
     private final class Scope {
 
         private final String annotation;
@@ -296,7 +327,7 @@ final class InstanceConfigResolver {
         }
 
         void require(Setting<?> setting, String attribute, String property) {
-            if (!setting.isSet()) {
+            if (!setting.isSet() && where != null) {
                 throw new DikeConfigurationException("Missing configuration of " + annotation + " on "
                         + where.describe() + ": instance '" + name + "' has no " + attribute + ".",
                         "Set " + annotation + "(" + attribute + " = ...), " + instancePath(property)
@@ -330,6 +361,9 @@ final class InstanceConfigResolver {
 
         /** Builds once every value passed alone; a failure now comes from a combination of values. */
         <C> C build(java.util.function.Supplier<C> build) {
+            if (where == null) {
+                return null;
+            }
             try {
                 return build.get();
             } catch (IllegalArgumentException e) {
@@ -341,13 +375,16 @@ final class InstanceConfigResolver {
         }
 
         DikeConfigurationException invalidAdaptive(String problems) {
-            return new DikeConfigurationException("Invalid adaptive limit of " + annotation + " on " + where.describe()
-                    + " (instance '" + name + "'): " + problems,
+            String of = where != null ? " on " + where.describe() + " (instance '" + name + "')" : " defaults";
+            return new DikeConfigurationException("Invalid adaptive limit of " + annotation + of + ": " + problems,
                     "Correct the properties under " + instancePath("adaptive") + " or dike." + kind
                             + ".defaults.adaptive.", null);
         }
 
         String instancePath(String property) {
+            if (name == null) { // checking the defaults: no instance
+                return "dike." + kind + ".defaults" + (property.isEmpty() ? "" : "." + property);
+            }
             String key = name.matches("[a-z0-9-]+") ? "." + name : "[" + name + "]";
             return "dike." + kind + ".instances" + key + (property.isEmpty() ? "" : "." + property);
         }

@@ -83,6 +83,11 @@ final class MethodPlans {
         return kind == Retry.class ? retryNames : kind == LimitJobs.class ? limitNames : batchNames;
     }
 
+    /** Checks {@code dike.<kind>.defaults} on their own; see {@link InstanceConfigResolver#checkDefaults}. */
+    void checkDefaults(java.util.function.Consumer<DikeConfigurationException> problems) {
+        config.checkDefaults(problems);
+    }
+
     /**
      * Resolves every annotated method of a bean, creating its instances.
      *
@@ -125,7 +130,9 @@ final class MethodPlans {
         if (notAdvisable != null) {
             throw new DikeConfigurationException("Dike annotation on " + where.describe()
                     + " cannot take effect: " + notAdvisable + ", and Spring AOP only advises methods it can override.",
-                    "Make the method public and not final, or remove the annotation.", null);
+                    "Make the method public and not final, and call it through the bean (from another bean that has "
+                            + "it injected): a call from the bean's own methods (self-invocation) bypasses the proxy, and "
+                            + "the annotation does not apply to it either. Or remove the annotation.", null);
         }
         ReturnKind kind = ReturnKind.of(method.getReturnType());
         if ((kind == ReturnKind.MONO || kind == ReturnKind.FLUX) && reactive == null) {
@@ -139,16 +146,18 @@ final class MethodPlans {
     private RetryPlan retryPlan(Retry annotation, ReturnKind kind, AdvisedMethod where) {
         requireSupported("@Retry", kind, where);
         String name = config.name("@Retry", annotation.name(), where);
-        var retryConfig = config.retry(annotation, name, where);
+        // Used even if invalid: its instance properties are then not reported as unused too.
         retryNames.add(name);
+        var retryConfig = config.retry(annotation, name, where);
         return new RetryPlan(shared("@Retry", name, where, () -> registry.retrier(name, retryConfig)), kind, reactive);
     }
 
     private LimitPlan limitPlan(LimitJobs annotation, ReturnKind kind, AdvisedMethod where) {
         requireSupported("@LimitJobs", kind, where);
         String name = config.name("@LimitJobs", annotation.name(), where);
-        LimitSpec spec = config.limit(annotation, name, where);
+        // Used even if invalid: its instance properties are then not reported as unused too.
         limitNames.add(name);
+        LimitSpec spec = config.limit(annotation, name, where);
         if (config.clusterScope(name)) {
             Object factory = clusterLimits.get();
             if (factory == null) {
@@ -175,8 +184,9 @@ final class MethodPlans {
             signature = BulkSignature.of(where, kind, annotation.bulkMethod(), name, config.missingKey(name),
                     reactive != null);
         }
-        BatchConfig batchConfig = config.batch(annotation, name, where);
+        // Used even if invalid: its instance properties are then not reported as unused too.
         batchNames.add(name);
+        BatchConfig batchConfig = config.batch(annotation, name, where);
         Batcher<Object, Object> batcher = shared("@Batch", name, where,
                 () -> registry.batcher(name, batchConfig, BatchPlan.OPERATION));
         return new BatchPlan(batcher, signature, reactive);

@@ -15,9 +15,11 @@ import org.springframework.core.Ordered;
  * <p>Every setting is a nullable wrapper, {@code null} meaning "not set", so that the precedence
  * instance properties &gt; annotation attributes &gt; {@code defaults} &gt; built-in defaults can
  * tell a value that was set from one that was not. Unknown keys under {@code dike} fail startup, so
- * a typo in {@code application.yml} is never silently ignored.
+ * a typo in {@code application.yml} is never silently ignored: the startup check reports each of
+ * them with the closest valid key, together with every other configuration problem (when
+ * {@code dike.enabled=false}, nothing under {@code dike} is checked).
  */
-@ConfigurationProperties(prefix = "dike", ignoreUnknownFields = false)
+@ConfigurationProperties(prefix = "dike")
 public class DikeProperties {
 
     /**

@@ -18,6 +18,8 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -146,6 +148,85 @@ class DikeStartupErrorsTest {
             assertThat(dikeFailure(context.getStartupFailure())).hasMessageContaining("'jobs'")
                     .hasMessageContaining("limit=1").hasMessageContaining("limit=2");
         });
+    }
+
+    @Test
+    void misspelledKeysNameTheClosestValidKey() {
+        failsWith(RetryFetch.class, message -> message
+                .contains("The property dike.retry.defaults.atempts is not a dike setting")
+                .contains("did you mean `attempts`?").contains("Rename it to dike.retry.defaults.attempts,")
+                .contains("Valid keys under dike.retry.defaults: attempts, backoff, delay"),
+                "dike.retry.defaults.atempts=2");
+        failsWith(RetryFetch.class, message -> message.contains("dike.retyr.defaults.attempts")
+                .contains("did you mean `retry`?").contains("Rename it to dike.retry.defaults.attempts,"),
+                "dike.retyr.defaults.attempts=2");
+        failsWith(RetryFetch.class, message -> message.contains("dike.retry.instances.fetch.max-dealy")
+                .contains("did you mean `max-delay`?"), "dike.retry.instances.fetch.max-dealy=1s");
+        // Far from every valid key: no guess, the valid keys are listed.
+        failsWith(LimitWork.class, message -> message.contains("dike.limit.defaults.permits")
+                .doesNotContain("did you mean").contains("Valid keys under dike.limit.defaults: limit, max-wait."),
+                "dike.limit.defaults.permits=2");
+    }
+
+    @Test
+    void keysOfPropertiesAddedLaterAreKnownWithoutChangingTheCheck() {
+        runner.withUserConfiguration(ExtraSettings.class).withPropertyValues("dike.extra.queue-size=3")
+                .run(context -> assertThat(context).hasNotFailed());
+        runner.withUserConfiguration(ExtraSettings.class).withPropertyValues("dike.extra.queue-sise=3")
+                .run(context -> assertThat(dikeFailure(context.getStartupFailure()).getMessage())
+                        .contains("dike.extra.queue-sise").contains("did you mean `queue-size`?"));
+    }
+
+    @Test
+    void dottedDefaultNameWithoutBracketsGetsTheBracketForm() {
+        failsWith(DefaultNamed.class, message -> message
+                .contains("The property dike.retry.instances.DefaultNamed.fetch.attempts sets an instance whose name "
+                        + "contains dots without brackets")
+                .contains("Write the instance name in brackets: dike.retry.instances[DefaultNamed.fetch].attempts")
+                .contains("the key \"[DefaultNamed.fetch]\" under dike.retry.instances"),
+                "dike.retry.instances.DefaultNamed.fetch.attempts=5");
+        // The bracket form works; a name without dots needs none, whatever its case.
+        runner.withBean(DefaultNamed.class).withPropertyValues("dike.retry.instances[DefaultNamed.fetch].attempts=5")
+                .run(context -> assertThat(context).hasNotFailed());
+        runner.withBean(CapitalName.class).withPropertyValues("dike.retry.instances.FetchAll.attempts=5")
+                .run(context -> assertThat(context).hasNotFailed());
+    }
+
+    @Test
+    void invalidDefaultsAreReportedEvenWhenEveryInstanceOverridesThem() {
+        failsWith(RetryFetch.class, message -> message
+                .contains("Invalid configuration of @Retry defaults: dike.retry.defaults.backoff=0.5 is invalid")
+                .contains("Correct the property dike.retry.defaults.backoff"),
+                "dike.retry.instances.fetch.backoff=2", "dike.retry.defaults.backoff=0.5");
+        // Also without any annotated method.
+        runner.withPropertyValues("dike.limit.defaults.limit=-1", "dike.batch.defaults.max-waiting-time=0s")
+                .run(context -> assertThat(dikeFailure(context.getStartupFailure()).getMessage())
+                        .contains("dike.limit.defaults.limit=-1").contains("dike.batch.defaults.max-waiting-time=PT0S"));
+    }
+
+    @Test
+    void allProblemsOfOneStartupAreReportedTogether() {
+        runner.withBean(RetryFetch.class).withBean(LimitWork.class).withBean(PrivateMethod.class)
+                .withPropertyValues("dike.retry.instances.fetch.attempts=0", "dike.limit.instances.work.limit=-1",
+                        "dike.retry.defaults.atempts=2", "dike.batch.instances.nobody.target-batch-size=2")
+                .run(context -> {
+                    DikeConfigurationException failure = dikeFailure(context.getStartupFailure());
+                    assertThat(failure.description()).startsWith("5 problems in dike's configuration:")
+                            .contains("1. The property dike.retry.defaults.atempts is not a dike setting")
+                            .contains("dike.retry.instances.fetch.attempts=0")
+                            .contains("dike.limit.instances.work.limit=-1")
+                            .contains("PrivateMethod.hidden()")
+                            .contains("5. The property dike.batch.instances[nobody] configures an instance");
+                    assertThat(failure.action()).contains("1. Rename it to dike.retry.defaults.attempts")
+                            .contains("5. Correct the instance name");
+                    assertThat(failure.getSuppressed()).hasSize(5);
+                });
+    }
+
+    @Test
+    void privateOrFinalMethodActionSaysToCallItThroughTheBean() {
+        failsWith(PrivateMethod.class, message -> message.contains("Make the method public and not final, and call "
+                + "it through the bean").contains("self-invocation"));
     }
 
     @Test
@@ -337,6 +418,40 @@ class DikeStartupErrorsTest {
         @Retry
         public String fetch() {
             return "f";
+        }
+    }
+
+    static class DefaultNamed {
+        @Retry
+        public String fetch() {
+            return "x";
+        }
+    }
+
+    static class CapitalName {
+        @Retry(name = "FetchAll")
+        public String fetch() {
+            return "x";
+        }
+    }
+
+    /** Settings of a feature added later, in a properties class of its own. */
+    @Configuration(proxyBeanMethods = false)
+    @EnableConfigurationProperties(ExtraProperties.class)
+    static class ExtraSettings {
+    }
+
+    @ConfigurationProperties("dike.extra")
+    static class ExtraProperties {
+
+        private int queueSize;
+
+        public int getQueueSize() {
+            return queueSize;
+        }
+
+        public void setQueueSize(int queueSize) {
+            this.queueSize = queueSize;
         }
     }
 
