@@ -164,7 +164,7 @@ class DikeStartupErrorsTest {
                 .contains("did you mean `max-delay`?"), "dike.retry.instances.fetch.max-dealy=1s");
         // Far from every valid key: no guess, the valid keys are listed.
         failsWith(LimitWork.class, message -> message.contains("dike.limit.defaults.permits")
-                .doesNotContain("did you mean").contains("Valid keys under dike.limit.defaults: limit, max-wait."),
+                .doesNotContain("did you mean").contains("Valid keys under dike.limit.defaults: ").contains("limit, max-wait"),
                 "dike.limit.defaults.permits=2");
     }
 
