@@ -24,6 +24,7 @@ public class ComparisonContext {
     LimitTargets.Plain limitSpring;
     RetryTargets.Plain retryPlain;
     RetryTargets.Plain retryDike;
+    RetryTargets.Plain retryDikeBudget;
     RetryTargets.Plain retryResilience4j;
     RetryTargets.Plain retrySpring;
 
@@ -40,6 +41,7 @@ public class ComparisonContext {
         limitSpring = context.getBean("limitSpring", LimitTargets.Plain.class);
         retryPlain = context.getBean("retryPlain", RetryTargets.Plain.class);
         retryDike = context.getBean("retryDike", RetryTargets.Plain.class);
+        retryDikeBudget = context.getBean("retryDikeBudget", RetryTargets.Plain.class);
         retryResilience4j = context.getBean("retryResilience4j", RetryTargets.Plain.class);
         retrySpring = context.getBean("retrySpring", RetryTargets.Plain.class);
     }

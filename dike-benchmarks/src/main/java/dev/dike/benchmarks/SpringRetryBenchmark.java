@@ -109,4 +109,26 @@ public class SpringRetryBenchmark {
         plan.failNext(1);
         return c.retrySpring.callAsync(plan).exceptionally(failure -> null).join();
     }
+
+    @Benchmark
+    public int dikeBudgetHappySync(ComparisonContext c) {
+        return c.retryDikeBudget.call(plan);
+    }
+
+    @Benchmark
+    public Integer dikeBudgetHappyAsync(ComparisonContext c) {
+        return c.retryDikeBudget.callAsync(plan).join();
+    }
+
+    @Benchmark
+    public int dikeBudgetOneRetrySync(ComparisonContext c) {
+        plan.failNext(1);
+        return c.retryDikeBudget.call(plan);
+    }
+
+    @Benchmark
+    public Integer dikeBudgetOneRetryAsync(ComparisonContext c) {
+        plan.failNext(1);
+        return c.retryDikeBudget.callAsync(plan).join();
+    }
 }

@@ -7,6 +7,7 @@ import dev.dike.limit.JobLimiter;
 import dev.dike.limit.adaptive.AdaptiveConfig;
 import dev.dike.limit.adaptive.AdaptiveLimit;
 import dev.dike.retry.Retrier;
+import dev.dike.retry.RetryAfter;
 import dev.dike.retry.RetryConfig;
 import dev.dike.time.DelayScheduler;
 
@@ -40,6 +41,9 @@ import java.util.function.Supplier;
  * calls it when the application context closes.
  */
 public final class DikeRegistry implements AutoCloseable {
+
+    /** Reads Retry-After from Spring's HTTP client exceptions, then from dike's interface. */
+    private static final RetryAfter.Source RETRY_AFTER = HttpRetryAfter.withSystemClock();
 
     private final ConcurrentSkipListMap<String, Retrier> retriers = new ConcurrentSkipListMap<>();
     private final ConcurrentSkipListMap<String, JobLimiter> limiters = new ConcurrentSkipListMap<>();
@@ -87,10 +91,29 @@ public final class DikeRegistry implements AutoCloseable {
      *                               registry is closed
      */
     public Retrier retrier(String name, RetryConfig config) {
+        return retrier(name, config, null);
+    }
+
+    /**
+     * Returns the retrier of this name, creating it, with its retry budget, on the first request.
+     * Every method sharing the name shares the retrier and so its budget. Every retrier reads
+     * {@code Retry-After} from Spring's HTTP client exceptions ({@link HttpRetryAfter}).
+     *
+     * @param name   the instance name
+     * @param config its configuration
+     * @param budget the settings of its retry budget, or {@code null} for none
+     * @return the retrier
+     * @throws IllegalArgumentException if the budget settings are invalid
+     * @throws IllegalStateException    if the retrier exists with another configuration or budget, or
+     *                                  the registry is closed
+     */
+    public Retrier retrier(String name, RetryConfig config, RetryBudgetSpec budget) {
         Objects.requireNonNull(config, "config");
-        return getOrCreate("retry", name, config, retriers, () -> {
+        Object creation = budget == null ? config : new BudgetedRetry(config, budget);
+        return getOrCreate("retry", name, creation, retriers, () -> {
             Retrier.Builder builder = Retrier.builder(name).config(config).scheduler(scheduler)
-                    .listener(CompositeListeners.retry(name, observers));
+                    .listener(CompositeListeners.retry(name, observers)).retryAfterSource(RETRY_AFTER)
+                    .budget(budget == null ? null : budget.build(name, scheduler));
             if (executor != null) {
                 builder.executor(executor);
             }
@@ -265,5 +288,9 @@ public final class DikeRegistry implements AutoCloseable {
 
     /** The identity of a limiter's configuration, for the same-name check. */
     private record LimitConfig(int limit, Duration maxWait, AdaptiveConfig adaptive) {
+    }
+
+    /** What a retrier with a budget was created with. */
+    private record BudgetedRetry(RetryConfig config, RetryBudgetSpec budget) {
     }
 }

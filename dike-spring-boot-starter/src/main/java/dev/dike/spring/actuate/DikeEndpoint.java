@@ -5,6 +5,7 @@ import dev.dike.batch.Batcher;
 import dev.dike.limit.JobLimiter;
 import dev.dike.limit.adaptive.AdaptiveLimit;
 import dev.dike.limit.adaptive.AdaptiveState;
+import dev.dike.retry.RetryBudget;
 import dev.dike.retry.RetryConfig;
 import dev.dike.retry.Retrier;
 import dev.dike.spring.ClusterLimitFactory;
@@ -218,11 +219,34 @@ public class DikeEndpoint {
      * A retrier.
      *
      * @param config its settings
+     * @param budget its retry budget's settings and state; {@code null} when it has none
      */
-    public record RetrierDescriptor(RetryConfigDescriptor config) {
+    public record RetrierDescriptor(RetryConfigDescriptor config, @Nullable RetryBudgetDescriptor budget) {
 
         static RetrierDescriptor of(Retrier retrier) {
-            return new RetrierDescriptor(RetryConfigDescriptor.of(retrier.config()));
+            RetryBudget budget = retrier.budget();
+            return new RetrierDescriptor(RetryConfigDescriptor.of(retrier.config()),
+                    budget == null ? null : RetryBudgetDescriptor.of(budget));
+        }
+    }
+
+    /**
+     * A retry budget's settings and its state within the current window.
+     *
+     * @param percent             retries allowed per 100 calls within the window
+     * @param minRetriesPerSecond retries allowed per second of the window whatever the traffic
+     * @param window              the window, ISO-8601
+     * @param calls               calls started within the window
+     * @param retries             retries made within the window
+     * @param retriesLeft         retries the budget allows now
+     * @param refused             retries refused since creation
+     */
+    public record RetryBudgetDescriptor(double percent, double minRetriesPerSecond, String window, long calls,
+                                        long retries, long retriesLeft, long refused) {
+
+        static RetryBudgetDescriptor of(RetryBudget budget) {
+            return new RetryBudgetDescriptor(budget.percent(), budget.minRetriesPerSecond(), iso(budget.window()),
+                    budget.callsInWindow(), budget.retriesInWindow(), budget.retriesLeft(), budget.refusedRetries());
         }
     }
 

@@ -5,12 +5,15 @@ import dev.dike.annotation.LimitJobs;
 import dev.dike.annotation.Retry;
 import dev.dike.batch.BatchConfig;
 import dev.dike.limit.adaptive.AdaptiveConfig;
+import dev.dike.retry.RetryBudget;
 import dev.dike.retry.RetryConfig;
 import dev.dike.spring.DikeConfigurationException;
+import dev.dike.spring.RetryBudgetSpec;
 import dev.dike.spring.autoconfigure.DikeProperties;
 import dev.dike.spring.autoconfigure.DikeProperties.AdaptiveSettings;
 import dev.dike.spring.autoconfigure.DikeProperties.BatchSettings;
 import dev.dike.spring.autoconfigure.DikeProperties.LimitScope;
+import dev.dike.spring.autoconfigure.DikeProperties.BudgetSettings;
 import dev.dike.spring.autoconfigure.DikeProperties.LimitSettings;
 import dev.dike.spring.autoconfigure.DikeProperties.MissingKey;
 import dev.dike.spring.autoconfigure.DikeProperties.RetrySettings;
@@ -95,7 +98,42 @@ final class InstanceConfigResolver {
         scope.apply(ignoredExceptionTypes, value -> builder.ignoredExceptionTypes(scope.throwables(ignoredExceptionTypes)),
                 value -> scope.throwables(ignoredExceptionTypes));
         scope.apply(logExceptionInfo, builder::logExceptionInfo, value -> { });
+        Setting<Boolean> respectRetryAfter = scope.pick("respect-retry-after", instance.getRespectRetryAfter(),
+                defaults.getRespectRetryAfter(), null, "");
+        Setting<Duration> maxRetryAfter = scope.pick("max-retry-after", instance.getMaxRetryAfter(),
+                defaults.getMaxRetryAfter(), null, "");
+        scope.apply(respectRetryAfter, builder::respectRetryAfter, value -> { });
+        scope.apply(maxRetryAfter, builder::maxRetryAfter, value -> RetryConfig.builder().maxRetryAfter(value).build());
         return scope.build(builder::build);
+    }
+
+    /**
+     * Resolves the retry budget of an instance from {@code dike.retry.instances.<name>.budget.*} and
+     * {@code dike.retry.defaults.budget.*}; there are no annotation attributes for it.
+     *
+     * @return its settings, or {@code null} when the budget is switched off
+     * @throws DikeConfigurationException naming the property of an invalid value
+     */
+    RetryBudgetSpec retryBudget(String name, AdvisedMethod where) {
+        Scope scope = new Scope("@Retry", "retry", name, where);
+        BudgetSettings instance = instance(properties.getRetry().getInstances(), name, new RetrySettings()).getBudget();
+        BudgetSettings defaults = properties.getRetry().getDefaults().getBudget();
+        Setting<Boolean> enabled = scope.pick("budget.enabled", instance.getEnabled(), defaults.getEnabled(), null, "");
+        if (enabled.isSet() && !enabled.value()) {
+            return null;
+        }
+        Setting<Double> percent = scope.pick("budget.percent", instance.getPercent(), defaults.getPercent(), null, "");
+        Setting<Double> perSecond = scope.pick("budget.min-retries-per-second", instance.getMinRetriesPerSecond(),
+                defaults.getMinRetriesPerSecond(), null, "");
+        Setting<Duration> window = scope.pick("budget.window", instance.getWindow(), defaults.getWindow(), null, "");
+        RetryBudgetSpec spec = RetryBudgetSpec.DEFAULT;
+        double[] values = {spec.percent(), spec.minRetriesPerSecond()};
+        Duration[] windows = {spec.window()};
+        scope.apply(percent, value -> values[0] = value, value -> RetryBudget.builder(name).percent(value).build());
+        scope.apply(perSecond, value -> values[1] = value,
+                value -> RetryBudget.builder(name).minRetriesPerSecond(value).build());
+        scope.apply(window, value -> windows[0] = value, value -> RetryBudget.builder(name).window(value).build());
+        return new RetryBudgetSpec(values[0], values[1], windows[0]);
     }
 
     LimitSpec limit(LimitJobs annotation, String name, AdvisedMethod where) {

@@ -149,7 +149,9 @@ final class MethodPlans {
         // Used even if invalid: its instance properties are then not reported as unused too.
         retryNames.add(name);
         var retryConfig = config.retry(annotation, name, where);
-        return new RetryPlan(shared("@Retry", name, where, () -> registry.retrier(name, retryConfig)), kind, reactive);
+        var budget = config.retryBudget(name, where);
+        return new RetryPlan(shared("@Retry", name, where, () -> registry.retrier(name, retryConfig, budget)), kind,
+                reactive);
     }
 
     private LimitPlan limitPlan(LimitJobs annotation, ReturnKind kind, AdvisedMethod where) {

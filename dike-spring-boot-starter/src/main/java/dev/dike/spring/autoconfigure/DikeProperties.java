@@ -124,6 +124,22 @@ public class DikeProperties {
         /** Whether each retry's WARN log line carries the stack trace. Built-in default true. */
         private Boolean logExceptionInfo;
 
+        /**
+         * Whether a failure's Retry-After (HTTP 429/503 through WebClient, RestClient or RestTemplate, or
+         * an exception implementing dev.dike.retry.RetryAfter) makes the next delay at least that long.
+         * Built-in default true.
+         */
+        private Boolean respectRetryAfter;
+
+        /**
+         * Longest Retry-After waited for, positive; a failure asking for longer is not retried.
+         * Built-in default: max-delay, or no bound when that is not set either.
+         */
+        private Duration maxRetryAfter;
+
+        /** The retry budget shared by every method of the instance. */
+        private final BudgetSettings budget = new BudgetSettings();
+
         /** @return total calls including the first, or null */
         public Integer getAttempts() {
             return attempts;
@@ -202,6 +218,87 @@ public class DikeProperties {
         /** @param logExceptionInfo whether retry log lines carry the stack trace */
         public void setLogExceptionInfo(Boolean logExceptionInfo) {
             this.logExceptionInfo = logExceptionInfo;
+        }
+
+        /** @return whether Retry-After is respected, or null */
+        public Boolean getRespectRetryAfter() {
+            return respectRetryAfter;
+        }
+
+        /** @param respectRetryAfter whether Retry-After is respected */
+        public void setRespectRetryAfter(Boolean respectRetryAfter) {
+            this.respectRetryAfter = respectRetryAfter;
+        }
+
+        /** @return the longest Retry-After waited for, or null */
+        public Duration getMaxRetryAfter() {
+            return maxRetryAfter;
+        }
+
+        /** @param maxRetryAfter the longest Retry-After waited for */
+        public void setMaxRetryAfter(Duration maxRetryAfter) {
+            this.maxRetryAfter = maxRetryAfter;
+        }
+
+        /** @return the retry budget settings */
+        public BudgetSettings getBudget() {
+            return budget;
+        }
+    }
+
+    /** The retry budget of one retry instance, or the defaults of every budget; {@code null} means not set. */
+    public static class BudgetSettings {
+
+        /** Whether the instance has a retry budget. Built-in default true. */
+        private Boolean enabled;
+
+        /** Retries allowed per 100 calls within the window, 0 to 100. Built-in default 10. */
+        private Double percent;
+
+        /** Retries allowed per second of the window whatever the traffic, zero or positive. Built-in default 10. */
+        private Double minRetriesPerSecond;
+
+        /** Period over which calls and retries are counted, positive. Built-in default 10s. */
+        private Duration window;
+
+        /** @return whether the budget is on, or null */
+        public Boolean getEnabled() {
+            return enabled;
+        }
+
+        /** @param enabled whether the budget is on */
+        public void setEnabled(Boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        /** @return retries per 100 calls, or null */
+        public Double getPercent() {
+            return percent;
+        }
+
+        /** @param percent retries per 100 calls */
+        public void setPercent(Double percent) {
+            this.percent = percent;
+        }
+
+        /** @return the reserve of retries per second, or null */
+        public Double getMinRetriesPerSecond() {
+            return minRetriesPerSecond;
+        }
+
+        /** @param minRetriesPerSecond the reserve of retries per second */
+        public void setMinRetriesPerSecond(Double minRetriesPerSecond) {
+            this.minRetriesPerSecond = minRetriesPerSecond;
+        }
+
+        /** @return the window, or null */
+        public Duration getWindow() {
+            return window;
+        }
+
+        /** @param window the window */
+        public void setWindow(Duration window) {
+            this.window = window;
         }
     }
 

@@ -4,6 +4,7 @@ import dev.dike.batch.BatchListener;
 import dev.dike.batch.Batcher;
 import dev.dike.limit.JobLimiter;
 import dev.dike.limit.LimitListener;
+import dev.dike.retry.Retrier;
 import dev.dike.retry.RetryListener;
 import dev.dike.spring.DikeInstanceObserver;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -56,6 +57,16 @@ public final class MicrometerDikeObserver implements DikeInstanceObserver, AutoC
     @Override
     public BatchListener batchListener(String name) {
         return new BatchMeters(meters, name);
+    }
+
+    /**
+     * Registers the gauge {@code dike.retry.budget.left} when the retrier has a retry budget.
+     *
+     * @param retrier a retrier that was just created
+     */
+    @Override
+    public void retrierCreated(Retrier retrier) {
+        RetryMeters.bindGauges(meters, retrier);
     }
 
     /**

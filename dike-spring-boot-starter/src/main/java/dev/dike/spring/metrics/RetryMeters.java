@@ -1,5 +1,7 @@
 package dev.dike.spring.metrics;
 
+import dev.dike.retry.Retrier;
+import dev.dike.retry.RetryBudget;
 import dev.dike.retry.RetryListener;
 import dev.dike.retry.RetryOutcome;
 import io.micrometer.core.instrument.Counter;
@@ -11,6 +13,7 @@ final class RetryMeters implements RetryListener {
 
     static final String CALLS = "dike.retry.calls";
     static final String ATTEMPTS = "dike.retry.attempts";
+    static final String BUDGET_LEFT = "dike.retry.budget.left";
 
     private final Counter[] calls;
     private final Counter retries;
@@ -24,6 +27,14 @@ final class RetryMeters implements RetryListener {
         }
         this.retries = meters.counter(ATTEMPTS, name,
                 "Retries: attempts after the first, counted when scheduled after a failed attempt", "attempts");
+    }
+
+    static void bindGauges(MeterFactory meters, Retrier retrier) {
+        RetryBudget budget = retrier.budget();
+        if (budget != null) {
+            meters.gauge(BUDGET_LEFT, retrier.name(), "Retries the retry budget allows now", "retries", budget,
+                    RetryBudget::retriesLeft);
+        }
     }
 
     @Override

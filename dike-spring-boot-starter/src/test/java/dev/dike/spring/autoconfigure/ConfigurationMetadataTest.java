@@ -24,7 +24,7 @@ class ConfigurationMetadataTest {
      */
     private static final Set<String> WITHOUT_DEFAULT = Set.of("dike.limit.defaults.limit",
             "dike.batch.defaults.target-batch-size", "dike.retry.defaults.max-delay",
-            "dike.limit.defaults.adaptive.initial-limit");
+            "dike.limit.defaults.adaptive.initial-limit", "dike.retry.defaults.max-retry-after");
 
     @Test
     void everyPropertyHasADescription() throws Exception {

@@ -52,6 +52,18 @@ class DikeStartupErrorsTest {
     }
 
     @Test
+    void invalidRetryBudgetAndPushbackPropertiesNameThePropertyAndValue() {
+        failsWith(RetryFetch.class, message -> message.contains("dike.retry.instances.fetch.budget.percent=150")
+                .contains("must be between 0 and 100"), "dike.retry.instances.fetch.budget.percent=150");
+        failsWith(RetryFetch.class, message -> message.contains("dike.retry.defaults.budget.window=PT0S")
+                .contains("must be positive"), "dike.retry.defaults.budget.window=0s");
+        failsWith(RetryFetch.class, message -> message.contains("dike.retry.defaults.budget.min-retries-per-second=-1"),
+                "dike.retry.defaults.budget.min-retries-per-second=-1");
+        failsWith(RetryFetch.class, message -> message.contains("dike.retry.instances.fetch.max-retry-after=PT0S"),
+                "dike.retry.instances.fetch.max-retry-after=0s");
+    }
+
+    @Test
     void invalidLimitAndBatchPropertiesNameThePropertyAndValue() {
         failsWith(LimitWork.class, message -> message.contains("dike.limit.instances.work.limit=-1"),
                 "dike.limit.instances.work.limit=-1");
