@@ -167,7 +167,7 @@ class DikeStartupErrorsTest {
         failsWith(RetryFetch.class, message -> message
                 .contains("The property dike.retry.defaults.atempts is not a dike setting")
                 .contains("did you mean `attempts`?").contains("Rename it to dike.retry.defaults.attempts,")
-                .contains("Valid keys under dike.retry.defaults: attempts, backoff, delay"),
+                .contains("Valid keys under dike.retry.defaults: attempts, backoff, budget, delay"),
                 "dike.retry.defaults.atempts=2");
         failsWith(RetryFetch.class, message -> message.contains("dike.retyr.defaults.attempts")
                 .contains("did you mean `retry`?").contains("Rename it to dike.retry.defaults.attempts,"),
