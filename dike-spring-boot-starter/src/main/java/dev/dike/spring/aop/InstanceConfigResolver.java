@@ -149,20 +149,28 @@ final class InstanceConfigResolver {
         String checkedName = name != null ? name : "defaults";
         scope.apply(limit, value -> { }, value -> LimitSpec.check(checkedName, value, Duration.ZERO));
         scope.apply(maxWait, value -> { }, value -> LimitSpec.check(checkedName, 0, value));
+        Setting<LimitScope> limitScope = scope.pick("scope", instance.getScope(), defaults.getScope(), null, null);
         // Checking the defaults alone, the limit may be unset (required only of an instance): nothing to adapt.
         AdaptiveConfig adaptive = limit.isSet()
-                ? adaptive(scope, instance.getAdaptive(), defaults.getAdaptive(), limit.value()) : null;
+                ? adaptive(scope, instance.getAdaptive(), defaults.getAdaptive(), limit.value(), limitScope) : null;
         return scope.build(() -> new LimitSpec(limit.value(), maxWait.isSet() ? maxWait.value() : Duration.ZERO, adaptive));
     }
 
     /**
      * @return the adaptive settings of a limiter whose {@code limit} is resolved, or {@code null} if it
-     *         is not adaptive; every invalid value is reported at once, by property
+     *         is not adaptive; every invalid value is reported at once, by property. An adaptive
+     *         limit with {@code scope: cluster} is refused: a cluster-wide adaptive limit is not designed
+     *         yet, and silently ignoring the adaptive settings would be worse than stopping startup.
      */
-    private static AdaptiveConfig adaptive(Scope scope, AdaptiveSettings instance, AdaptiveSettings defaults, int limit) {
+    private static AdaptiveConfig adaptive(Scope scope, AdaptiveSettings instance, AdaptiveSettings defaults, int limit,
+            Setting<LimitScope> limitScope) {
         Setting<Boolean> enabled = scope.pick("adaptive.enabled", instance.getEnabled(), defaults.getEnabled(), null, null);
         if (!enabled.isSet() || !enabled.value()) {
             return null;
+        }
+        if (limitScope.value() == LimitScope.CLUSTER && scope.where != null) {
+            // An error of an instance only: checking the defaults alone, every instance may still override either.
+            throw scope.adaptiveCluster(enabled, limitScope);
         }
         Setting<Integer> initial = scope.pick("adaptive.initial-limit", instance.getInitialLimit(),
                 defaults.getInitialLimit(), null, null);
@@ -417,6 +425,15 @@ final class InstanceConfigResolver {
             return new DikeConfigurationException("Invalid adaptive limit of " + annotation + of + ": " + problems,
                     "Correct the properties under " + instancePath("adaptive") + " or dike." + kind
                             + ".defaults.adaptive.", null);
+        }
+
+        /** {@code adaptive.enabled} and {@code scope: cluster} together: named by the properties that set them. */
+        DikeConfigurationException adaptiveCluster(Setting<Boolean> enabled, Setting<LimitScope> limitScope) {
+            return new DikeConfigurationException("Adaptive limit with scope cluster for " + annotation + " on "
+                    + where.describe() + " (instance '" + name + "'): " + enabled.property() + "=true and "
+                    + limitScope.property() + "=cluster, but an adaptive limit is local only (a cluster-wide adaptive "
+                    + "limit is not designed yet), so its adaptive settings would be ignored.",
+                    "Set " + instancePath("adaptive.enabled") + "=false, or " + instancePath("scope") + "=local.", null);
         }
 
         String instancePath(String property) {

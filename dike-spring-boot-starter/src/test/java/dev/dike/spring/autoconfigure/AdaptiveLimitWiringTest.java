@@ -114,6 +114,51 @@ class AdaptiveLimitWiringTest {
                                 + "minLimit '1' and maxLimit '3'"));
     }
 
+    @Test
+    void anAdaptiveClusterScopedInstanceStopsStartupNamingBothProperties() {
+        runner.withPropertyValues("dike.limit.instances.work.adaptive.enabled=true",
+                "dike.limit.instances.work.scope=cluster").run(context -> {
+            assertThat(context).hasFailed();
+            DikeConfigurationException failure = dikeFailure(context.getStartupFailure());
+            assertThat(failure.description())
+                    .contains("Adaptive limit with scope cluster for @LimitJobs on bean 'work' method Work.call() "
+                            + "(instance 'work')")
+                    .contains("dike.limit.instances.work.adaptive.enabled=true and "
+                            + "dike.limit.instances.work.scope=cluster");
+            assertThat(failure.action()).isEqualTo("Set dike.limit.instances.work.adaptive.enabled=false, or "
+                    + "dike.limit.instances.work.scope=local.");
+        });
+    }
+
+    @Test
+    void adaptiveDefaultsOnAClusterScopedInstanceStopStartupNamingTheDefaultsProperty() {
+        // Not silently ignored: the instance would otherwise run a fixed cluster limit despite the defaults.
+        runner.withPropertyValues("dike.limit.defaults.adaptive.enabled=true", "dike.limit.instances.work.scope=cluster")
+                .run(context -> {
+                    DikeConfigurationException failure = dikeFailure(context.getStartupFailure());
+                    assertThat(failure.description()).contains("dike.limit.defaults.adaptive.enabled=true and "
+                            + "dike.limit.instances.work.scope=cluster");
+                    assertThat(failure.action()).contains("dike.limit.instances.work.adaptive.enabled=false");
+                });
+        runner.withPropertyValues("dike.limit.instances.work.adaptive.enabled=true", "dike.limit.defaults.scope=cluster")
+                .run(context -> assertThat(dikeFailure(context.getStartupFailure()).description())
+                        .contains("dike.limit.instances.work.adaptive.enabled=true and dike.limit.defaults.scope=cluster"));
+        // An instance that turns adaptive off under adaptive defaults is a plain cluster limit: this check passes
+        // and startup fails only later, for the missing Redis connection.
+        runner.withPropertyValues("dike.limit.defaults.adaptive.enabled=true", "dike.limit.instances.work.scope=cluster",
+                "dike.limit.instances.work.adaptive.enabled=false")
+                .run(context -> assertThat(dikeFailure(context.getStartupFailure()).description())
+                        .contains("dike.limit.instances.work.scope is cluster")
+                        .doesNotContain("Adaptive limit with scope cluster"));
+        // Both in the defaults is no error by itself: an instance that overrides the scope is a local adaptive limit.
+        runner.withPropertyValues("dike.limit.defaults.adaptive.enabled=true", "dike.limit.defaults.scope=cluster",
+                "dike.limit.instances.work.scope=local").run(context -> {
+                    assertThat(context).hasNotFailed();
+                    context.getBean(Work.class).call();
+                    assertThat(context.getBean(DikeRegistry.class).findAdaptiveLimit("work")).isPresent();
+                });
+    }
+
     private static DikeConfigurationException dikeFailure(Throwable failure) {
         for (Throwable current = failure; current != null; current = current.getCause()) {
             if (current instanceof DikeConfigurationException dike) {
