@@ -52,7 +52,7 @@ public final class MicrometerDikeObserver implements DikeInstanceObserver, AutoC
     /**
      * @param name the batcher's name
      * @return a listener feeding {@code dike.batch.size}, {@code .wait}, {@code .processing},
-     *         {@code .flushes} and {@code .calls}
+     *         {@code .flushes}, {@code .calls} and {@code .deduplicated}
      */
     @Override
     public BatchListener batchListener(String name) {
