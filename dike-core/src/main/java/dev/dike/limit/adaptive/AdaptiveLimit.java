@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Makes a {@link JobLimiter}'s limit follow the backend's capacity: it hears every call's end through
  * the limiter's {@link CompletionListener}, collects a window of them, asks the algorithm
  * ({@link LatencyGradient}) for the next limit and sets it with {@link JobLimiter#setLimit}, the same
- * exact, lock-free machinery as a limit set by hand. The limiter knows nothing of the algorithm.
+ * exact machinery as a limit set by hand (it reshares the permits under the limiter's lock). The limiter knows nothing of the algorithm.
  *
  * <pre>{@code
  * AdaptiveLimit adaptive = AdaptiveLimit.create(JobLimiter.builder("backend"), AdaptiveConfig.builder(20).build());
