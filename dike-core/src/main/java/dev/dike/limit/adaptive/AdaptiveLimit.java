@@ -206,7 +206,10 @@ public final class AdaptiveLimit implements CompletionListener {
     private static final class Window {
 
         final long startNanos;
-        /** When the window may close; moved by the closer only. */
+        /**
+         * When the window may close; moved later by the closer (too few samples), and brought forward
+         * by any completion that timed out (a plain read-then-write, not atomic: a racing write may win).
+         */
         volatile long deadlineNanos;
         final LongAdder samples = new LongAdder();
         final LongAdder rttSum = new LongAdder();
