@@ -405,10 +405,10 @@ public final class ClusterLimiter {
     }
 
     private boolean tryTakeLocal() {
-        int share = Math.max(1, ceilDiv(limit, fleet.instancesAlive()));
         if (limit == 0) {
             return false;
         }
+        int share = ceilDiv(limit, fleet.instancesAlive()); // at least 1: alive is never below 1
         while (true) {
             int current = heldCount.get();
             if (current >= share) {
