@@ -1,5 +1,6 @@
 package dev.dike.benchmarks;
 
+import dev.dike.benchmarks.batching.BackendLoadProfiler;
 import dev.dike.benchmarks.batching.SimulatedBackend;
 import dev.dike.benchmarks.batching.Zipf;
 import dev.dike.benchmarks.fixture.EndToEndApplication;
@@ -38,8 +39,10 @@ import java.util.concurrent.atomic.LongAdder;
  * while all are busy); {@code single} and {@code singleZeroWait} look each SKU up through a
  * single-item method ({@code @Batch(bulkMethod = ...)}), which sends each distinct SKU of a batch
  * once. With {@code -p keys=zipf} the SKUs are drawn from a Zipf distribution over 1,000 SKUs (a few
- * hot ones), instead of cycling through them; at the end of each trial the backend calls and rows
- * per request are printed, to compare list mode (every request is a row) with single-item mode.
+ * hot ones), instead of cycling through them. At the end of each iteration the backend calls and rows
+ * per request are printed, to compare list mode (every request is a row) with single-item mode;
+ * with {@code -prof dev.dike.benchmarks.batching.BackendLoadProfiler} they are also secondary
+ * results in JMH's JSON, which the report reads.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -109,13 +112,18 @@ public abstract class EndToEndBenchmark {
             rowsBefore = backend.items();
         }
 
-        /** Prints the backend calls and rows per request of the iteration: what de-duplication saves. */
+        /**
+         * Prints the backend calls and rows per request of the iteration (what de-duplication saves),
+         * and hands them to {@link BackendLoadProfiler}, which puts them in JMH's results.
+         */
         @TearDown(Level.Iteration)
         public void printBackendLoad() {
-            long served = Math.max(1, requests.sum());
+            long served = requests.sum();
+            long calls = backend.calls() - callsBefore;
+            long rows = backend.items() - rowsBefore;
+            BackendLoadProfiler.record(served, calls, rows);
             System.out.printf(Locale.ROOT, "%n[backend] keys=%s requests=%d calls/request=%.4f rows/request=%.4f%n",
-                    keys, requests.sum(), (backend.calls() - callsBefore) / (double) served,
-                    (backend.items() - rowsBefore) / (double) served);
+                    keys, served, calls / (double) Math.max(1, served), rows / (double) Math.max(1, served));
         }
 
         /** Closes the application. */

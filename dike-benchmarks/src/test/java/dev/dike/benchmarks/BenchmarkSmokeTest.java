@@ -1,5 +1,6 @@
 package dev.dike.benchmarks;
 
+import dev.dike.benchmarks.batching.BackendLoadProfiler;
 import dev.dike.benchmarks.report.Report;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +36,9 @@ class BenchmarkSmokeTest {
                 .include("CoreLimiterBenchmark.OneThread.dikeJobLimiter$")
                 .include("BatchingBenchmark.SixteenProducers.(dike|reactor)$")
                 .include("EndToEndBenchmark.SixteenCallers.batchOn$")
+                .include("ClusterLimitBenchmark.OneCaller.clusterLimit$")
                 .param("targetBatchSize", "16")
+                .addProfiler(BackendLoadProfiler.class)
                 .forks(0)
                 .warmupIterations(0)
                 .measurementIterations(1)
@@ -48,19 +51,26 @@ class BenchmarkSmokeTest {
         System.setProperty("jmh.ignoreLock", "true");
         Collection<RunResult> results = new Runner(options).run();
 
-        assertThat(results).hasSize(6);
+        assertThat(results).hasSize(8); // the cluster benchmark runs in two modes
         assertThat(results).allSatisfy(result -> assertThat(result.getPrimaryResult().getScore())
                 .as(result.getParams().getBenchmark()).isPositive());
+        assertThat(results).filteredOn(result -> result.getParams().getBenchmark().contains("EndToEnd")).singleElement()
+                .satisfies(result -> assertThat(result.getSecondaryResults()).containsKeys(BackendLoadProfiler.CALLS,
+                        BackendLoadProfiler.ROWS));
 
         System.setProperty("java.awt.headless", "true");
         Files.writeString(docs.resolve("benchmarks.md"), "# Benchmarks\n\n" + Report.BEGIN + "\n" + Report.END + "\n");
-        Report.main(new String[] {json.toString(), docs.toString()});
+        Report.main(new String[] {docs.toString(), json.toString()});
 
         String markdown = Files.readString(docs.resolve("benchmarks.md"));
-        assertThat(markdown).contains("### Machine", "### 2. Limit", "### 6. End to end", "### Targets")
+        assertThat(markdown).contains("### Machine", "### 2. Limit", "### 6. End to end", "### 7. Cluster", "### Targets")
                 .containsPattern("\\| CompletableFuture, \\d+ threads \\| n/a \\| n/a \\| n/a \\| [0-9.,]+ \\|")
                 .containsPattern("\\| 16 \\| 16 \\| [0-9.,]+ \\| [0-9.,]+ \\| [0-9.]+× \\|")
-                .containsPattern("\\| 16 \\| n/a \\| [0-9.,]+ \\| n/a \\|");
+                // the backend load per request, from BackendLoadProfiler through JMH's JSON
+                .containsPattern("\\| 16 \\| list, wait 10 ms \\| [0-9.,]+ \\| n/a \\| [0-9.,]+ / [0-9.,]+ \\| [0-9.]+ \\| [0-9.]+ \\|")
+                // time per call and calls/s of the cluster limit, from its two modes
+                .containsPattern("\\| 1 \\| n/a \\| [0-9.,]+( ± [0-9.,]+)? \\| n/a \\| n/a \\| n/a \\| [0-9.,]+ \\| n/a \\| n/a \\|");
+        assertThat(docs.resolve(Report.RESULTS_FILE)).isNotEmptyFile();
         for (String chart : new String[] {"benchmarks-batching.png", "benchmarks-end-to-end.png"}) {
             BufferedImage image = ImageIO.read(docs.resolve(chart).toFile());
             assertThat(image.getWidth()).as(chart).isEqualTo(900);

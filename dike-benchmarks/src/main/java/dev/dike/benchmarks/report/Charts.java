@@ -25,6 +25,7 @@ import java.util.function.ToDoubleFunction;
 import static dev.dike.benchmarks.report.ReportSections.BATCHING;
 import static dev.dike.benchmarks.report.ReportSections.CALLER_GROUPS;
 import static dev.dike.benchmarks.report.ReportSections.END_TO_END;
+import static dev.dike.benchmarks.report.ReportSections.END_TO_END_VARIANTS;
 import static dev.dike.benchmarks.report.ReportSections.PRODUCER_GROUPS;
 import static dev.dike.benchmarks.report.ReportSections.TARGET_SIZES;
 
@@ -37,6 +38,9 @@ public final class Charts {
     private static final int WIDTH = 900;
     private static final int PANEL_HEIGHT = 380;
     private static final Color[] PRODUCER_COLORS = {new Color(0x1b9e77), new Color(0xd95f02), new Color(0x7570b3)};
+    /** Unbatched in orange, list mode in greens, single-item mode in purples: a lighter shade for zero wait. */
+    private static final Color[] VARIANT_COLORS = {new Color(0xd95f02), new Color(0x1b9e77), new Color(0x66c2a4),
+            new Color(0x7570b3), new Color(0xb3b0db)};
     private static final BasicStroke SOLID = new BasicStroke(2.2f);
     private static final BasicStroke DASHED = new BasicStroke(2.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER,
             10f, new float[] {7f, 5f}, 0f);
@@ -59,7 +63,7 @@ public final class Charts {
         write(png, throughput, latency);
     }
 
-    /** Throughput (top) and p99 latency (bottom), batch off and on, per number of callers. */
+    /** Throughput (top) and p99 latency (bottom) of each kind of batching, per number of callers. */
     void endToEnd(Path png) throws IOException {
         write(png, endToEndPanel("Throughput, simulated backend", "items/s", ReportSections::itemsPerSecond),
                 endToEndPanel("p99 latency per call, simulated backend", "p99 ms", ReportSections::p99));
@@ -106,20 +110,21 @@ public final class Charts {
     private JFreeChart endToEndPanel(String title, String valueLabel, ToDoubleFunction<Optional<JmhResult>> value) {
         DefaultCategoryDataset dataset = new DefaultCategoryDataset();
         for (String group : CALLER_GROUPS) {
-            String callers = sections.threads(END_TO_END + "." + group) + " callers";
-            for (String method : new String[] {"batchOff", "batchOn"}) {
-                double y = value.applyAsDouble(results.find(END_TO_END + "." + group + "." + method));
-                dataset.addValue(Double.isNaN(y) ? null : y, method.equals("batchOn") ? "@Batch on" : "@Batch off", callers);
+            String threads = sections.threads(END_TO_END + "." + group);
+            String callers = threads + (threads.equals("1") ? " caller" : " callers");
+            for (String[] variant : END_TO_END_VARIANTS) {
+                double y = value.applyAsDouble(sections.endToEnd(group, variant[0], ReportSections.SEQUENTIAL));
+                dataset.addValue(Double.isNaN(y) ? null : y, variant[1], callers);
             }
         }
         JFreeChart chart = ChartFactory.createBarChart(title, "", valueLabel, dataset);
         CategoryPlot plot = chart.getCategoryPlot();
-        plot.getRenderer().setSeriesPaint(0, PRODUCER_COLORS[1]);
-        plot.getRenderer().setSeriesPaint(1, PRODUCER_COLORS[0]);
+        for (int i = 0; i < END_TO_END_VARIANTS.length; i++) {
+            plot.getRenderer().setSeriesPaint(i, VARIANT_COLORS[i]);
+        }
         style(chart);
         return chart;
     }
-
 
     /** Gives a chart the report's white background and light plot. */
     public static void style(JFreeChart chart) {
