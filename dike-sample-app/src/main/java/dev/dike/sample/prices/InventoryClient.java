@@ -3,6 +3,7 @@ package dev.dike.sample.prices;
 import dev.dike.annotation.Retry;
 import dev.dike.sample.Price;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.ParameterizedTypeReference;
@@ -34,9 +35,16 @@ public class InventoryClient implements DisposableBean {
 
     private final ConnectionProvider connections;
     private final WebClient.Builder builder;
+    private final String configuredUrl;
     private volatile WebClient webClient;
 
-    InventoryClient(WebClient.Builder builder) {
+    /**
+     * @param builder       Boot's web client builder
+     * @param configuredUrl {@code sample.inventory.url}: the backend to call, e.g. another instance's
+     *                      {@code http://127.0.0.1:8081/backend}; empty (the default) for this application's own
+     */
+    InventoryClient(WebClient.Builder builder, @Value("${sample.inventory.url:}") String configuredUrl) {
+        this.configuredUrl = configuredUrl;
         this.connections = ConnectionProvider.builder("inventory-backend")
                 .maxConnections(MAX_CONNECTIONS)
                 .pendingAcquireMaxCount(-1)
@@ -46,14 +54,16 @@ public class InventoryClient implements DisposableBean {
     }
 
     /**
-     * Points the client at the backend on this application's own port, once the port is known.
+     * Points the client at {@code sample.inventory.url}, or at the backend on this application's own
+     * port, once the port is known.
      *
      * @param event the web server's start
      */
     @EventListener
     void onWebServerInitialized(WebServerInitializedEvent event) {
         if (event.getApplicationContext().getServerNamespace() == null) {
-            webClient = builder.baseUrl("http://127.0.0.1:" + event.getWebServer().getPort() + "/backend").build();
+            webClient = builder.baseUrl(configuredUrl.isBlank()
+                    ? "http://127.0.0.1:" + event.getWebServer().getPort() + "/backend" : configuredUrl).build();
         }
     }
 
