@@ -261,17 +261,22 @@ public class DikeEndpoint {
      * @param exceptionTypes        class names of the retried exceptions
      * @param ignoredExceptionTypes class names of the exceptions never retried
      * @param logExceptionInfo      whether retry log lines carry the stack trace
+     * @param respectRetryAfter     whether a failure's retry-after (server pushback) lengthens the next
+     *                              delay and stops the retries when it is too long
+     * @param maxRetryAfter         the longest retry-after waited for, ISO-8601; {@code null} when
+     *                              {@code maxDelay} bounds it instead (no bound when that is {@code null} too)
      */
     public record RetryConfigDescriptor(@Nullable Integer attempts, String delay, double backoff,
                                         @Nullable String maxDelay, double jitter, List<String> exceptionTypes,
-                                        List<String> ignoredExceptionTypes, boolean logExceptionInfo) {
+                                        List<String> ignoredExceptionTypes, boolean logExceptionInfo,
+                                        boolean respectRetryAfter, @Nullable String maxRetryAfter) {
 
         static RetryConfigDescriptor of(RetryConfig config) {
             return new RetryConfigDescriptor(
                     config.attempts() == RetryConfig.UNLIMITED_ATTEMPTS ? null : config.attempts(),
                     iso(config.delay()), config.backoff(), iso(config.maxDelay()), config.jitter(),
                     classNames(config.exceptionTypes()), classNames(config.ignoredExceptionTypes()),
-                    config.logExceptionInfo());
+                    config.logExceptionInfo(), config.respectRetryAfter(), iso(config.maxRetryAfter()));
         }
     }
 

@@ -48,6 +48,8 @@ class DikeEndpointMvcTest {
                 .andExpect(jsonPath("$.retriers.payments.config.attempts").value(4))
                 .andExpect(jsonPath("$.retriers.payments.config.delay").value("PT0.01S"))
                 .andExpect(jsonPath("$.retriers.payments.config.maxDelay").doesNotExist())
+                .andExpect(jsonPath("$.retriers.payments.config.respectRetryAfter").value(true))
+                .andExpect(jsonPath("$.retriers.payments.config.maxRetryAfter").doesNotExist())
                 .andExpect(jsonPath("$.limiters.orders.limit").value(20))
                 .andExpect(jsonPath("$.limiters.orders.maxWait").value("PT0S"))
                 .andExpect(jsonPath("$.limiters.orders.inFlight").value(0))

@@ -68,6 +68,23 @@ class DikeEndpointTest {
     }
 
     @Test
+    void showsTheServerPushbackSettingsOfEachRetrier() {
+        registry.retrier("payments", RetryConfig.defaults());
+        registry.retrier("search", RetryConfig.builder().maxRetryAfter(Duration.ofSeconds(30)).build());
+        registry.retrier("deaf", RetryConfig.builder().respectRetryAfter(false).build());
+
+        DikeInstances instances = endpoint.instances();
+
+        RetryConfigDescriptor payments = instances.retriers().get("payments").config();
+        assertThat(payments.respectRetryAfter()).isTrue();
+        assertThat(payments.maxRetryAfter()).isNull();
+        RetryConfigDescriptor search = instances.retriers().get("search").config();
+        assertThat(search.respectRetryAfter()).isTrue();
+        assertThat(search.maxRetryAfter()).isEqualTo("PT30S");
+        assertThat(instances.retriers().get("deaf").config().respectRetryAfter()).isFalse();
+    }
+
+    @Test
     void showsUnlimitedValuesAsNull() {
         registry.retrier("forever", RetryConfig.builder().attempts(RetryConfig.UNLIMITED_ATTEMPTS).build());
         registry.batcher("wide", BatchConfig.builder().targetBatchSize(1).build(),
