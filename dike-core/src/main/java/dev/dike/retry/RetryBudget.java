@@ -3,6 +3,7 @@ package dev.dike.retry;
 import dev.dike.time.DelayScheduler;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -26,7 +27,10 @@ import java.util.concurrent.atomic.LongAdder;
  * it (22 bits). Recording a call or a retry is one compare-and-set on the current bucket, which resets
  * a bucket left over from an older epoch in the same step; deciding a retry reads the ten buckets and
  * sums those of the last ten epochs. Lock-free, and nothing is allocated per call. Counts saturate at
- * 4,194,303 per bucket (counting fewer calls only allows fewer retries). The window slides by one
+ * 4,194,303 per bucket, and both saturations err on the side of fewer retries: a call not
+ * counted allows no retry, and a retry that finds its bucket's count full is refused. So that the
+ * reserve can be spent even within one bucket, {@link Builder#build()} refuses a reserve
+ * ({@code minRetriesPerSecond} x window) above 4,194,303 retries. The window slides by one
  * bucket at a time, so it covers between 90 % and 100 % of {@code window}.
  *
  * <p><b>Exactness.</b> Two threads deciding at the same moment may both see the last allowed retry
@@ -46,8 +50,10 @@ public final class RetryBudget {
     public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(10);
 
     static final int BUCKETS = 10;
+    /** The most calls, and the most retries, one bucket counts; also the largest reserve per window. */
+    static final long MAX_COUNT = (1L << 22) - 1;
     private static final int COUNT_BITS = 22;
-    private static final long COUNT_MASK = (1L << COUNT_BITS) - 1;
+    private static final long COUNT_MASK = MAX_COUNT;
     private static final int CALLS_SHIFT = COUNT_BITS;
     private static final int EPOCH_SHIFT = 2 * COUNT_BITS;
     private static final long EPOCH_MASK = (1L << (Long.SIZE - EPOCH_SHIFT)) - 1;
@@ -75,7 +81,7 @@ public final class RetryBudget {
         this.clock = builder.clock;
         this.retriesPerCall = percent / 100;
         double windowSeconds = window.getSeconds() + window.getNano() / 1e9;
-        this.reservePerWindow = (long) Math.min(minRetriesPerSecond * windowSeconds, Long.MAX_VALUE / 2);
+        this.reservePerWindow = (long) (minRetriesPerSecond * windowSeconds); // at most MAX_COUNT: see build()
         long windowNanos = window.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L / 2 ? Long.MAX_VALUE / 2
                 : window.toNanos();
         this.bucketNanos = Math.max(1, windowNanos / BUCKETS);
@@ -146,12 +152,11 @@ public final class RetryBudget {
         long epoch = epoch(clock.nanoTime());
         long calls = sum(epoch, CALLS_SHIFT);
         long retries = sum(epoch, 0);
-        if (retries >= allowed(calls)) {
+        if (retries >= allowed(calls) || !add(epoch, ONE_RETRY, 0)) {
             refused.increment();
             warnOncePerWindow(epoch, calls, retries);
             return false;
         }
-        add(epoch, ONE_RETRY, 0);
         return true;
     }
 
@@ -176,18 +181,22 @@ public final class RetryBudget {
         return total;
     }
 
-    /** Adds one to the count at {@code shift} of the epoch's bucket, resetting the bucket if it is stale. */
-    private void add(long epoch, long one, int shift) {
+    /**
+     * Adds one to the count at {@code shift} of the epoch's bucket, resetting the bucket if it is stale.
+     *
+     * @return {@code false} if the count is saturated and was left as it is
+     */
+    private boolean add(long epoch, long one, int shift) {
         int index = (int) Math.floorMod(epoch, (long) BUCKETS);
         long tag = (epoch & EPOCH_MASK) << EPOCH_SHIFT;
         while (true) {
             long bucket = buckets.get(index);
             long base = (bucket & ~((1L << EPOCH_SHIFT) - 1)) == tag ? bucket : tag;
             if (((base >>> shift) & COUNT_MASK) == COUNT_MASK) {
-                return; // saturated
+                return false;
             }
             if (buckets.compareAndSet(index, bucket, base + one)) {
-                return;
+                return true;
             }
         }
     }
@@ -231,7 +240,8 @@ public final class RetryBudget {
 
         /**
          * @param minRetriesPerSecond retries allowed per second of the window whatever the traffic,
-         *                            zero or positive; default 10
+         *                            zero or positive, at most 4,194,303 per window
+         *                            in all; default 10
          * @return this builder
          */
         public Builder minRetriesPerSecond(double minRetriesPerSecond) {
@@ -259,7 +269,10 @@ public final class RetryBudget {
 
         /**
          * @return the budget
-         * @throws IllegalArgumentException naming the first invalid attribute and its value
+         * @throws IllegalArgumentException naming the first invalid attribute and its value, or both
+         *                                  {@code minRetriesPerSecond} and {@code window} when their
+         *                                  product, the reserve, is above 4,194,303
+         *                                  retries (a budget that large could never refuse a retry)
          */
         public RetryBudget build() {
             if (!(percent >= 0 && percent <= 100)) {
@@ -270,6 +283,12 @@ public final class RetryBudget {
             }
             if (window.isNegative() || window.isZero()) {
                 throw invalid("window", window, "must be positive");
+            }
+            double reserve = minRetriesPerSecond * (window.getSeconds() + window.getNano() / 1e9);
+            if (reserve > MAX_COUNT) {
+                throw invalid("minRetriesPerSecond x window", minRetriesPerSecond + " x " + window,
+                        String.format(Locale.ROOT, "the reserve is %,.0f retries per window, more than the %,d a "
+                                + "budget can count; lower minRetriesPerSecond or window", reserve, MAX_COUNT));
             }
             return new RetryBudget(this);
         }

@@ -160,6 +160,42 @@ class RetryBudgetTest {
     }
 
     @Test
+    void reserveLargerThanABucketCanCountIsRefusedNamingBothAttributes() {
+        // 1,000,000/s over 10 s: a reserve of 10,000,000 retries, which no bucket can count up to.
+        assertThatThrownBy(() -> RetryBudget.builder("b").minRetriesPerSecond(1_000_000).build())
+                .hasMessage("Invalid retry budget minRetriesPerSecond x window '1000000.0 x PT10S' of 'b': the "
+                        + "reserve is 10,000,000 retries per window, more than the 4,194,303 a budget can count; "
+                        + "lower minRetriesPerSecond or window");
+        assertThatThrownBy(() -> RetryBudget.builder("b").minRetriesPerSecond(1).window(Duration.ofDays(60)).build())
+                .hasMessageContaining("minRetriesPerSecond x window '1.0 x PT1440H'");
+        // The largest reserve that can be honoured is accepted.
+        assertThat(RetryBudget.builder("b").minRetriesPerSecond(RetryBudget.MAX_COUNT).window(Duration.ofSeconds(1))
+                .clock(clock).build().retriesLeft()).isEqualTo(RetryBudget.MAX_COUNT);
+    }
+
+    @Test
+    void retryThatFindsItsBucketCountFullIsRefused() {
+        // Every call and retry in one bucket: 4,194,303 calls at 100 % plus as large a reserve allow
+        // twice as many retries as the bucket can count. Counting stops at 4,194,303; a retry that
+        // cannot be counted must be refused, or the budget would never refuse again in this bucket.
+        RetryBudget budget = RetryBudget.builder("b").percent(100).minRetriesPerSecond(RetryBudget.MAX_COUNT)
+                .window(Duration.ofSeconds(1)).clock(clock).build();
+        for (long call = 0; call <= RetryBudget.MAX_COUNT; call++) {
+            budget.recordCall(); // the last one is not counted: calls saturate too
+        }
+        assertThat(budget.callsInWindow()).isEqualTo(RetryBudget.MAX_COUNT);
+
+        long allowed = 0;
+        while (allowed <= RetryBudget.MAX_COUNT && budget.tryRetry()) {
+            allowed++;
+        }
+
+        assertThat(allowed).isEqualTo(RetryBudget.MAX_COUNT);
+        assertThat(budget.tryRetry()).isFalse();
+        assertThat(budget.refusedRetries()).isEqualTo(2);
+    }
+
+    @Test
     void defaultsAreTenPercentTenPerSecondTenSeconds() {
         RetryBudget budget = RetryBudget.builder("d").build();
         assertThat(budget.percent()).isEqualTo(10);

@@ -116,6 +116,7 @@ final class InstanceConfigResolver {
      */
     RetryBudgetSpec retryBudget(String name, AdvisedMethod where) {
         Scope scope = new Scope("@Retry", "retry", name, where);
+        String budgetName = name != null ? name : "defaults";
         BudgetSettings instance = instance(properties.getRetry().getInstances(), name, new RetrySettings()).getBudget();
         BudgetSettings defaults = properties.getRetry().getDefaults().getBudget();
         Setting<Boolean> enabled = scope.pick("budget.enabled", instance.getEnabled(), defaults.getEnabled(), null, "");
@@ -129,10 +130,17 @@ final class InstanceConfigResolver {
         RetryBudgetSpec spec = RetryBudgetSpec.DEFAULT;
         double[] values = {spec.percent(), spec.minRetriesPerSecond()};
         Duration[] windows = {spec.window()};
-        scope.apply(percent, value -> values[0] = value, value -> RetryBudget.builder(name).percent(value).build());
+        scope.apply(percent, value -> values[0] = value, value -> RetryBudget.builder(budgetName).percent(value).build());
+        // Alone, each with a value of the other that keeps their product, the reserve, out of the check.
         scope.apply(perSecond, value -> values[1] = value,
-                value -> RetryBudget.builder(name).minRetriesPerSecond(value).build());
-        scope.apply(window, value -> windows[0] = value, value -> RetryBudget.builder(name).window(value).build());
+                value -> RetryBudget.builder(budgetName).minRetriesPerSecond(value).window(Duration.ofNanos(1)).build());
+        scope.apply(window, value -> windows[0] = value,
+                value -> RetryBudget.builder(budgetName).minRetriesPerSecond(0).window(value).build());
+        try {
+            RetryBudget.builder(budgetName).minRetriesPerSecond(values[1]).window(windows[0]).build();
+        } catch (IllegalArgumentException e) {
+            throw scope.invalidReserve(perSecond, window, e);
+        }
         return new RetryBudgetSpec(values[0], values[1], windows[0]);
     }
 
@@ -287,6 +295,7 @@ final class InstanceConfigResolver {
      */
     void checkDefaults(Consumer<DikeConfigurationException> problems) {
         collect(problems, () -> retry(AnnotationUtils.synthesizeAnnotation(Retry.class), null, null));
+        collect(problems, () -> retryBudget(null, null));
         collect(problems, () -> limit(AnnotationUtils.synthesizeAnnotation(LimitJobs.class), null, null));
         collect(problems, () -> batch(AnnotationUtils.synthesizeAnnotation(Batch.class), null, null));
     }
@@ -418,6 +427,27 @@ final class InstanceConfigResolver {
                         "Correct the attributes of " + annotation + " or the properties under " + instancePath("")
                                 + " and dike." + kind + ".defaults.", e);
             }
+        }
+
+        /**
+         * The retry budget's reserve is too large: named by both properties, set or defaulted. The action
+         * names the properties that set the values (the defaults' keys for a built-in default), so that
+         * every instance and the defaults check finding the same pair report it once.
+         */
+        DikeConfigurationException invalidReserve(Setting<Double> perSecond, Setting<Duration> window,
+                IllegalArgumentException problem) {
+            String of = where != null ? " on " + where.describe() + " (instance '" + name + "')" : " defaults";
+            String defaults = "dike." + kind + ".defaults.";
+            String perSecondOrigin = perSecond.isSet() ? perSecond.origin()
+                    : "budget.min-retries-per-second (default " + RetryBudgetSpec.DEFAULT.minRetriesPerSecond() + ")";
+            String windowOrigin = window.isSet() ? window.origin()
+                    : "budget.window (default " + RetryBudgetSpec.DEFAULT.window() + ")";
+            String perSecondProperty = perSecond.isSet() ? perSecond.property() : defaults + "budget.min-retries-per-second";
+            String windowProperty = window.isSet() ? window.property() : defaults + "budget.window";
+            return new DikeConfigurationException("Invalid retry budget of " + annotation + of + ": "
+                    + perSecondOrigin + " x " + windowOrigin + ": " + problem.getMessage(),
+                    "Correct the property " + perSecondProperty + " or " + windowProperty
+                            + " in the application's configuration: lower either.", problem);
         }
 
         DikeConfigurationException invalidAdaptive(String problems) {

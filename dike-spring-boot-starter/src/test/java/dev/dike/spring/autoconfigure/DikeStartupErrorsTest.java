@@ -64,6 +64,39 @@ class DikeStartupErrorsTest {
     }
 
     @Test
+    void retryBudgetReserveTooLargeToCountNamesBothProperties() {
+        // Each value passes alone; their product, 360,000,000 retries per window, cannot be counted.
+        failsWith(RetryFetch.class, message -> message
+                .contains("Invalid retry budget of @Retry on bean 'retryFetch' method RetryFetch.fetch() (instance 'fetch')")
+                .contains("dike.retry.instances.fetch.budget.min-retries-per-second=100000.0 x "
+                        + "dike.retry.defaults.budget.window=PT1H")
+                .contains("the reserve is 360,000,000 retries per window, more than the 4,194,303"),
+                "dike.retry.instances.fetch.budget.min-retries-per-second=100000", "dike.retry.defaults.budget.window=1h");
+        // A built-in default is named as such.
+        failsWith(RetryFetch.class, message -> message
+                .contains("dike.retry.instances.fetch.budget.min-retries-per-second=1000000.0 x budget.window (default PT10S)"),
+                "dike.retry.instances.fetch.budget.min-retries-per-second=1000000");
+        // A large rate with a short window is a reserve that can be counted: it starts.
+        runner.withBean("retryFetch", RetryFetch.class).withPropertyValues(
+                "dike.retry.instances.fetch.budget.min-retries-per-second=1000000", "dike.retry.instances.fetch.budget.window=1s")
+                .run(context -> assertThat(context).hasNotFailed());
+    }
+
+    @Test
+    void invalidRetryBudgetDefaultsAreReportedWithTheOtherProblemsOnce() {
+        // The method's own problem stops its resolution before its budget; the defaults check still
+        // finds the budget's, and reports it once although the method uses it too.
+        failsWith(RetryFetch.class, message -> message.startsWith("2 problems in dike's configuration:")
+                .contains("dike.retry.instances.fetch.attempts=0")
+                .contains("Invalid retry budget of @Retry defaults: dike.retry.defaults.budget.min-retries-per-second="
+                        + "1000000.0 x budget.window (default PT10S)"),
+                "dike.retry.instances.fetch.attempts=0", "dike.retry.defaults.budget.min-retries-per-second=1000000");
+        failsWith(RetryFetch.class, message -> message.startsWith("Invalid retry budget of @Retry on bean 'retryFetch'")
+                .doesNotContain("problems in dike's configuration"),
+                "dike.retry.defaults.budget.min-retries-per-second=1000000");
+    }
+
+    @Test
     void invalidLimitAndBatchPropertiesNameThePropertyAndValue() {
         failsWith(LimitWork.class, message -> message.contains("dike.limit.instances.work.limit=-1"),
                 "dike.limit.instances.work.limit=-1");
