@@ -5,7 +5,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The ticket of a synchronous call that may block its own thread while it waits for a permit.
  * The grant or the timeout only records the outcome and unparks the thread, which then runs the
- * operation or throws.
+ * operation or throws. The granting thread writes {@link #grantedNanos} before the outcome, so the
+ * woken thread, having read the outcome, reads the time of the grant.
  */
 final class BlockingTicket extends Ticket {
 

@@ -21,10 +21,11 @@ final class GuardedListener implements LimitListener {
     private static final Logger LOG = LoggerFactory.getLogger("dev.dike.limit");
 
     private final LimitListener delegate;
-    private final AtomicBoolean warned = new AtomicBoolean();
+    private final Failures failures;
 
     private GuardedListener(LimitListener delegate) {
         this.delegate = delegate;
+        this.failures = new Failures("Limit listener", delegate);
     }
 
     static LimitListener guard(LimitListener listener) {
@@ -33,17 +34,12 @@ final class GuardedListener implements LimitListener {
 
     /** Guards a completion listener of the limiter named {@code limiterName}, with the same policy. */
     static CompletionListener guard(String limiterName, CompletionListener listener) {
-        GuardedListener guard = new GuardedListener(new LimitListener() {
-            @Override
-            public String toString() {
-                return listener.toString();
-            }
-        });
+        Failures failures = new Failures("Completion listener", listener);
         return (grantedNanos, completedNanos, outcome) -> {
             try {
                 listener.onCompleted(grantedNanos, completedNanos, outcome);
             } catch (Throwable e) {
-                guard.failed(limiterName, "onCompleted", e);
+                failures.failed(limiterName, "onCompleted", e);
             }
         };
     }
@@ -53,7 +49,7 @@ final class GuardedListener implements LimitListener {
         try {
             delegate.onPermitted(name, waitNanos);
         } catch (Throwable e) {
-            failed(name, "onPermitted", e);
+            failures.failed(name, "onPermitted", e);
         }
     }
 
@@ -62,7 +58,7 @@ final class GuardedListener implements LimitListener {
         try {
             delegate.onRejected(name, waitNanos);
         } catch (Throwable e) {
-            failed(name, "onRejected", e);
+            failures.failed(name, "onRejected", e);
         }
     }
 
@@ -71,19 +67,33 @@ final class GuardedListener implements LimitListener {
         try {
             delegate.onLimitChanged(name, oldLimit, newLimit);
         } catch (Throwable e) {
-            failed(name, "onLimitChanged", e);
+            failures.failed(name, "onLimitChanged", e);
         }
     }
 
-    private void failed(String name, String event, Throwable error) {
-        try {
-            String message = "Limit listener " + delegate + " failed in " + event + " of limiter " + name + "; ignored";
-            if (warned.compareAndSet(false, true)) {
-                LOG.warn("{} (further failures of this listener are logged at DEBUG)", message, error);
-            } else {
-                LOG.debug(message, error);
+    /** The logging policy for one guarded listener: its first failure at WARN, later ones at DEBUG. */
+    private static final class Failures {
+
+        private final String kind;
+        private final Object listener;
+        private final AtomicBoolean warned = new AtomicBoolean();
+
+        Failures(String kind, Object listener) {
+            this.kind = kind;
+            this.listener = listener;
+        }
+
+        void failed(String limiterName, String event, Throwable error) {
+            try {
+                String message = kind + " " + listener + " failed in " + event + " of limiter " + limiterName
+                        + "; ignored";
+                if (warned.compareAndSet(false, true)) {
+                    LOG.warn("{} (further failures of this listener are logged at DEBUG)", message, error);
+                } else {
+                    LOG.debug(message, error);
+                }
+            } catch (Throwable unlogged) { // e.g. out of memory, or the listener's toString() throws: the limiter goes on
             }
-        } catch (Throwable unlogged) { // e.g. out of memory, or the listener's toString() throws: the limiter goes on
         }
     }
 }

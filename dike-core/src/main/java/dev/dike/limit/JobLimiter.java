@@ -152,7 +152,10 @@ public final class JobLimiter {
      */
     public <T> T call(Callable<? extends T> operation) throws Exception {
         Objects.requireNonNull(operation, "operation");
-        if (!acquireNow()) {
+        long granted;
+        if (acquireNow()) {
+            granted = grantedNanos();
+        } else {
             if (maxWaitNanos == 0L) {
                 countRejection(0L);
                 throw tooManyCalls();
@@ -161,8 +164,9 @@ public final class JobLimiter {
             ticket.startWaiting();
             enqueue(ticket);
             ticket.await();
+            // From the grant, like a waiting asynchronous call: the time this thread took to wake up counts.
+            granted = ticket.grantedNanos;
         }
-        long granted = grantedNanos();
         Throwable failure = null;
         try {
             return operation.call();

@@ -2,6 +2,7 @@ package dev.dike.limit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.dike.limit.CompletionListener.Outcome;
 import dev.dike.time.ManualDelayScheduler;
@@ -15,7 +16,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -132,6 +138,33 @@ class JobLimiterCompletionTest {
     }
 
     @Test
+    void aSynchronousCallThatWaitedIsTimedFromItsGrantNotFromItsWakeUp() throws Exception {
+        JobLimiter limiter = limiter(1, Duration.ofSeconds(10));
+        assertThat(limiter.tryAcquire()).isTrue();
+        Thread waiter = new Thread(() -> {
+            try {
+                limiter.call(() -> "ok");
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }, "waiter");
+        waiter.start();
+        await().until(() -> limiter.waiting() == 1 && waiter.getState() == Thread.State.WAITING); // parked
+
+        // ManualDelayScheduler reads its clock under its own monitor: holding it, the grant happens at
+        // 0 ms and the woken thread cannot read the clock before it says 5,000 ms. Those 5 s are the
+        // wake-up delay, which an adaptive limit must see in the call's duration, as for async calls.
+        synchronized (clock) {
+            limiter.release(); // hands the permit to the waiter and unparks it
+            advanceMillis(5_000);
+        }
+        waiter.join(10_000);
+
+        assertThat(waiter.isAlive()).isFalse();
+        assertThat(completions).containsExactly("SUCCESS 5000");
+    }
+
+    @Test
     void aMonoIsTimedToItsTerminalSignal() {
         JobLimiter limiter = limiter(2, Duration.ZERO);
         Sinks.One<String> value = Sinks.one();
@@ -177,6 +210,43 @@ class JobLimiterCompletionTest {
 
         assertThat(limiter.executeAsync(() -> CompletableFuture.completedFuture("ok")).join()).isEqualTo("ok");
         assertThat(limiter.inFlight()).isZero();
+    }
+
+    @Test
+    void aListenerThatThrowsIsLoggedAsACompletionListenerOnceAtWarnThenAtDebug() {
+        CompletionListener broken = new CompletionListener() {
+            @Override
+            public void onCompleted(long grantedNanos, long completedNanos, Outcome outcome) {
+                throw new IllegalStateException("broken listener");
+            }
+
+            @Override
+            public String toString() {
+                return "brokenListener";
+            }
+        };
+        JobLimiter limiter = JobLimiter.builder("jobs").limit(1).scheduler(clock).completionListener(broken).build();
+        Logger log = (Logger) LoggerFactory.getLogger("dev.dike.limit");
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        Level level = log.getLevel();
+        boolean additive = log.isAdditive();
+        log.addAppender(appender);
+        log.setLevel(Level.DEBUG);
+        log.setAdditive(false);
+        try {
+            limiter.executeAsync(() -> CompletableFuture.completedFuture("one"));
+            limiter.executeAsync(() -> CompletableFuture.completedFuture("two"));
+        } finally {
+            log.detachAppender(appender);
+            log.setLevel(level);
+            log.setAdditive(additive);
+        }
+
+        assertThat(appender.list).extracting(ILoggingEvent::getLevel).containsExactly(Level.WARN, Level.DEBUG);
+        assertThat(appender.list).extracting(ILoggingEvent::getFormattedMessage).allMatch(message -> message
+                .startsWith("Completion listener brokenListener failed in onCompleted of limiter jobs; ignored"));
+        assertThat(appender.list.get(0).getThrowableProxy().getMessage()).isEqualTo("broken listener");
     }
 
     @Test
