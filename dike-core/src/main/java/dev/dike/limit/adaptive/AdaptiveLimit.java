@@ -27,6 +27,14 @@ import java.util.concurrent.atomic.LongAdder;
  * the next by the flag. A completion that read the window just before the swap may count into the
  * closed one after it was summed: it is lost, one sample in many.
  *
+ * <p>A timeout closes its window at once. The one race that matters is with a closer that found too
+ * few samples and no drop, and pushes the deadline back: the timeout may count its drop, bring the
+ * deadline forward and find the flag taken just before the closer pushes the deadline back. So a
+ * closer that pushed a deadline back looks at the window's drops again after it gives up the flag,
+ * and closes the window itself if one arrived; the timeout's increment precedes its own attempt on
+ * the flag, so either the closer sees the drop or the timeout's completion sees the flag free (or
+ * held by a closer that will look again).
+ *
  * <p>Calls that succeeded are latency samples, if they were granted under the limit in force (a call
  * granted before the last change is ignored: the window judges the limit it ran under). A failure is a sample only if it was slower than the
  * baseline allows (it proves that slowness); a fast failure is never taken for a fast success, and is
@@ -60,9 +68,12 @@ public final class AdaptiveLimit implements CompletionListener {
     private long rejectedBefore;
     /** Set once, before the limiter can run a call. */
     private JobLimiter limiter;
+    /** Runs when a closer found too few samples, before it pushes the deadline back: lets tests race it. */
+    private final Runnable afterTooFewSamples;
 
-    private AdaptiveLimit(AdaptiveConfig config) {
+    private AdaptiveLimit(AdaptiveConfig config, Runnable afterTooFewSamples) {
         this.config = config;
+        this.afterTooFewSamples = afterTooFewSamples;
         this.windowNanos = config.window().toNanos();
         this.algorithm = new LatencyGradient(config);
         this.state = snapshot(config.initialLimit());
@@ -79,9 +90,14 @@ public final class AdaptiveLimit implements CompletionListener {
      * @throws IllegalArgumentException if the builder's settings are invalid
      */
     public static AdaptiveLimit create(JobLimiter.Builder builder, AdaptiveConfig config) {
+        return create(builder, config, () -> { });
+    }
+
+    /** For tests: {@link #create} with a hook that runs where a closer decides to wait for more samples. */
+    static AdaptiveLimit create(JobLimiter.Builder builder, AdaptiveConfig config, Runnable afterTooFewSamples) {
         Objects.requireNonNull(builder, "builder");
         Objects.requireNonNull(config, "config");
-        AdaptiveLimit adaptive = new AdaptiveLimit(config);
+        AdaptiveLimit adaptive = new AdaptiveLimit(config, afterTooFewSamples);
         adaptive.limiter = builder.limit(config.initialLimit()).completionListener(adaptive).build();
         return adaptive;
     }
@@ -153,41 +169,61 @@ public final class AdaptiveLimit implements CompletionListener {
         }
     }
 
-    /** Closes {@code window} if it is still the current one and nobody else is closing it. */
+    /**
+     * Closes {@code window} if it is still the current one and nobody else is closing it; if it has
+     * too few samples to judge, pushes its deadline back instead, and then makes sure no timeout that
+     * arrived meanwhile goes unheard (see the class comment).
+     */
     private void close(Window window, long nowNanos) {
-        if (!closing.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            if (current != window) {
+        while (closing.compareAndSet(false, true)) {
+            try {
+                if (!closeOrPostpone(window, nowNanos)) {
+                    return; // closed, or no longer current
+                }
+            } finally {
+                closing.set(false);
+            }
+            if (window.dropped.sum() == 0 || current != window) {
                 return;
             }
-            long samples = window.samples.sum();
-            long dropped = window.dropped.sum();
-            if (samples < MIN_SAMPLES && dropped == 0) {
-                window.deadlineNanos = nowNanos + windowNanos / 10; // too few to judge: collect a little longer
-                return;
-            }
-            current = new Window(nowNanos, nowNanos + windowNanos);
-            long rejectedNow = limiter.rejectedCount();
-            long rejected = rejectedNow - rejectedBefore;
-            rejectedBefore = rejectedNow;
-            long rtt = samples == 0 ? 0L : window.rttSum.sum() / samples;
-            Sample sample = new Sample(window.startNanos, nowNanos, samples, rtt, window.ignored.sum(), dropped,
-                    rejected, limiter.waiting(), limiter.limit());
-            int next = algorithm.update(sample);
-            double baseline = algorithm.baselineNanos();
-            slowFailureNanos = Double.isInfinite(baseline) ? Long.MAX_VALUE
-                    : (long) (baseline * (1.0 + config.tolerance()));
-            state = snapshot(next);
-            if (next != limiter.limit()) {
-                changedAtNanos = nowNanos;
-                changed = true;
-                limiter.setLimit(next);
-            }
-        } finally {
-            closing.set(false);
+            // A timeout counted after we looked, and may have found the flag taken: judge the window now.
         }
+    }
+
+    /**
+     * Runs holding the {@code closing} flag.
+     *
+     * @return {@code true} if the window had too few samples and no drop, and its deadline was pushed back
+     */
+    private boolean closeOrPostpone(Window window, long nowNanos) {
+        if (current != window) {
+            return false;
+        }
+        long samples = window.samples.sum();
+        long dropped = window.dropped.sum();
+        if (samples < MIN_SAMPLES && dropped == 0) {
+            afterTooFewSamples.run();
+            window.deadlineNanos = nowNanos + windowNanos / 10; // too few to judge: collect a little longer
+            return true;
+        }
+        current = new Window(nowNanos, nowNanos + windowNanos);
+        long rejectedNow = limiter.rejectedCount();
+        long rejected = rejectedNow - rejectedBefore;
+        rejectedBefore = rejectedNow;
+        long rtt = samples == 0 ? 0L : window.rttSum.sum() / samples;
+        Sample sample = new Sample(window.startNanos, nowNanos, samples, rtt, window.ignored.sum(), dropped,
+                rejected, limiter.waiting(), limiter.limit());
+        int next = algorithm.update(sample);
+        double baseline = algorithm.baselineNanos();
+        slowFailureNanos = Double.isInfinite(baseline) ? Long.MAX_VALUE
+                : (long) (baseline * (1.0 + config.tolerance()));
+        state = snapshot(next);
+        if (next != limiter.limit()) {
+            changedAtNanos = nowNanos;
+            changed = true;
+            limiter.setLimit(next);
+        }
+        return false;
     }
 
     private AdaptiveState snapshot(int limit) {
@@ -208,7 +244,8 @@ public final class AdaptiveLimit implements CompletionListener {
         final long startNanos;
         /**
          * When the window may close; moved later by the closer (too few samples), and brought forward
-         * by any completion that timed out (a plain read-then-write, not atomic: a racing write may win).
+         * by any completion that timed out (a plain read-then-write, not atomic: a racing write may win;
+         * a closer's push back is made good by its second look at {@link #dropped}, see the class comment).
          */
         volatile long deadlineNanos;
         final LongAdder samples = new LongAdder();

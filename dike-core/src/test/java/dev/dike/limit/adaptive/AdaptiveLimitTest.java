@@ -2,6 +2,7 @@ package dev.dike.limit.adaptive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dike.limit.CompletionListener.Outcome;
 import dev.dike.limit.JobLimiter;
 import dev.dike.time.ManualDelayScheduler;
 
@@ -11,6 +12,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -92,6 +95,30 @@ class AdaptiveLimitTest {
         advanceMillis(40);
         calls.get(0).completeExceptionally(new TimeoutException("caller gave up"));
         assertThat(limiter.limit()).isEqualTo((int) Math.round(before * 0.9));
+    }
+
+    @Test
+    void aTimeoutRacingACloserThatPostponesTheWindowStillClosesItAtOnce() {
+        // The interleaving: a closer finds too few samples and no drop; before it pushes the deadline
+        // back, a call times out, counts its drop, brings the deadline forward and tries to close the
+        // window, but the closer holds the flag. Without a second look the closer's push back wins and
+        // the timeout is acted on up to window/10 later, or never if no call completes after it.
+        long windowNanos = AdaptiveConfig.DEFAULT_WINDOW.toNanos();
+        AtomicReference<AdaptiveLimit> self = new AtomicReference<>();
+        AtomicBoolean raced = new AtomicBoolean();
+        AdaptiveLimit racing = AdaptiveLimit.create(JobLimiter.builder("racing").scheduler(clock),
+                AdaptiveConfig.builder(10).build(), () -> {
+                    if (raced.compareAndSet(false, true)) {
+                        self.get().onCompleted(0, windowNanos + 1, Outcome.TIMEOUT); // finds the flag taken
+                    }
+                });
+        self.set(racing);
+        racing.onCompleted(0, 0, Outcome.SUCCESS); // opens the first window, deadline windowNanos
+        racing.onCompleted(0, windowNanos, Outcome.SUCCESS); // too few samples: this closer runs the race
+
+        assertThat(raced).isTrue();
+        assertThat(racing.state().windows()).isEqualTo(1); // judged at once, on the drop
+        AdaptiveInvariants.check(racing);
     }
 
     @Test
