@@ -3,7 +3,6 @@ package dev.dike.benchmarks.retry;
 import dev.dike.retry.Retrier;
 import dev.dike.retry.RetryBudget;
 import dev.dike.retry.RetryConfig;
-import dev.dike.retry.RetryListener;
 import dev.dike.retry.RetryOutcome;
 import dev.dike.time.ManualDelayScheduler;
 
@@ -12,19 +11,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A retry storm on a virtual clock, driving the real {@link Retrier} (and, when given, the real
- * {@link RetryBudget}): calls arrive at a fixed rate against a dependency whose failure rate changes
- * by phase; every attempt fails at random with the failure rate of the moment it is made. Nothing
- * sleeps: the clock is a {@link ManualDelayScheduler}, attempts and delays run on the caller's
- * thread, so a run is deterministic for a given seed and takes well under a second.
+ * A retry storm on a virtual clock, driving real retries: dike's {@link Retrier} (with and without a
+ * {@link RetryBudget}) and, side by side, Resilience4j's and Spring's (see {@link StormContenders}).
+ * Calls arrive at a fixed rate against a dependency whose failure rate changes by phase; every
+ * attempt fails at random with the failure rate of the moment it is made. Nothing sleeps: the clock
+ * is a {@link ManualDelayScheduler}, attempts and delays run on the caller's thread, so a run is
+ * deterministic for a given seed and takes well under a second.
  *
  * <p>Measured per phase (by the time each call started): calls, attempts (what the dependency
  * receives), calls that failed, and calls that ended {@link RetryOutcome#BUDGET_EXHAUSTED}, also
@@ -45,6 +45,59 @@ public final class RetryStormSimulation {
         public double attemptsPerCall() {
             return calls == 0 ? 0 : (double) attempts / calls;
         }
+    }
+
+    /**
+     * One retry implementation the storm is run against.
+     *
+     * @param name    its name in the table
+     * @param factory builds a fresh retrier for each run
+     */
+    public record Contender(String name, Factory factory) {
+    }
+
+    /** Builds a contender's retrier. */
+    @FunctionalInterface
+    public interface Factory {
+
+        /**
+         * @param clock           the simulation's clock: every delay must wait on it
+         * @param config          the attempts and delays every contender makes
+         * @param budgetExhausted to run once for each call that ended because a budget refused its retry,
+         *                        right after that call's last attempt
+         * @return a fresh retrier
+         */
+        Caller start(ManualDelayScheduler clock, RetryConfig config, Runnable budgetExhausted);
+    }
+
+    /** A contender's retrier, on the simulation's clock. */
+    @FunctionalInterface
+    public interface Caller {
+
+        /**
+         * Makes one call with retries.
+         *
+         * @param attempt makes one attempt, answered at once
+         * @return completes when the call ended: with a value, or with the failure its caller gets
+         */
+        CompletionStage<?> call(Attempt attempt);
+
+        /** @return retries its budget allows now, or -1 when it has none */
+        default long budgetLeft() {
+            return -1;
+        }
+    }
+
+    /** One attempt at the dependency. */
+    @FunctionalInterface
+    public interface Attempt {
+
+        /**
+         * @param nanos the virtual time at which the attempt is made: the clock's now, unless the
+         *              contender keeps its own time (see {@link StormContenders#springRetryTemplate()})
+         * @return a stage already completed: succeeded, or failed with the failure rate at {@code nanos}
+         */
+        CompletionStage<String> at(long nanos);
     }
 
     /** The scenario: 10 s failing every attempt, 10 s failing 5 %, 10 s healthy. */
@@ -83,28 +136,26 @@ public final class RetryStormSimulation {
     }
 
     /**
-     * Runs the phases with a fresh retrier, and a fresh budget built by {@code budget} unless it is
-     * {@code null}.
+     * Runs the phases with a fresh retrier of the contender.
      *
-     * @param phases the phases, in order
-     * @param budget builds the budget on the simulation's clock, or {@code null} for no budget
+     * @param phases    the phases, in order
+     * @param contender the retry under test
      * @return one result per phase
      */
-    public List<PhaseResult> run(List<Phase> phases, Function<ManualDelayScheduler, RetryBudget> budget) {
+    public List<PhaseResult> run(List<Phase> phases, Contender contender) {
         // Tens of thousands of retry WARN lines would only slow the run down; the log has its own tests.
         Logger retryLog = (Logger) LoggerFactory.getLogger("dev.dike.retry");
         Level level = retryLog.getLevel();
         retryLog.setLevel(Level.ERROR);
         try {
-            return simulate(phases, budget);
+            return simulate(phases, contender);
         } finally {
             retryLog.setLevel(level);
         }
     }
 
-    private List<PhaseResult> simulate(List<Phase> phases, Function<ManualDelayScheduler, RetryBudget> budget) {
+    private List<PhaseResult> simulate(List<Phase> phases, Contender contender) {
         ManualDelayScheduler clock = new ManualDelayScheduler();
-        RetryBudget spent = budget == null ? null : budget.apply(clock);
         long[] phaseEnds = new long[phases.size()];
         long end = 0;
         for (int index = 0; index < phases.size(); index++) {
@@ -117,50 +168,45 @@ public final class RetryStormSimulation {
         long[] exhausted = new long[phases.size()];
         long[] exhaustedLate = new long[phases.size()];
         long[] budgetLeft = new long[phases.size()];
-        // The phase of the call being completed: set by the attempt, read by the listener.
+        // The phase and start of the call whose attempt was made last: a budget refuses right after it.
         int[] currentCall = new int[1];
         long[] callStarts = new long[1];
-        RetryListener outcomes = new RetryListener() {
-            @Override
-            public void onCompleted(String name, RetryOutcome outcome, int attemptsMade, Throwable error) {
-                int phase = currentCall[0];
-                if (error != null) {
-                    failed[phase]++;
-                }
-                if (outcome == RetryOutcome.BUDGET_EXHAUSTED) {
-                    exhausted[phase]++;
-                    long phaseStart = phase == 0 ? 0 : phaseEnds[phase - 1];
-                    if (callStarts[0] - phaseStart >= TimeUnit.SECONDS.toNanos(1)) {
-                        exhaustedLate[phase]++;
-                    }
-                }
+        Runnable refused = () -> {
+            int phase = currentCall[0];
+            exhausted[phase]++;
+            long phaseStart = phase == 0 ? 0 : phaseEnds[phase - 1];
+            if (callStarts[0] - phaseStart >= TimeUnit.SECONDS.toNanos(1)) {
+                exhaustedLate[phase]++;
             }
         };
-        Retrier retrier = Retrier.builder("storm").config(config).scheduler(clock).executor(Runnable::run)
-                .listener(outcomes).budget(spent).build();
+        Caller caller = contender.factory().start(clock, config, refused);
         SplittableRandom random = new SplittableRandom(seed);
         long spacing = TimeUnit.SECONDS.toNanos(1) / callsPerSecond;
         int phase = 0;
         for (long start = 0; start < end; start += spacing) {
             clock.advance(start - clock.nanoTime(), TimeUnit.NANOSECONDS);
             while (start >= phaseEnds[phase]) {
-                budgetLeft[phase] = spent == null ? -1 : spent.retriesLeft();
+                budgetLeft[phase] = caller.budgetLeft();
                 phase++;
             }
             int callPhase = phase;
             long callStart = start;
             calls[callPhase]++;
-            retrier.executeAsync(() -> {
+            caller.call(nanos -> {
                 attempts[callPhase]++;
                 currentCall[0] = callPhase;
                 callStarts[0] = callStart;
-                double rate = phases.get(phaseOf(clock.nanoTime(), phaseEnds)).failureRate();
+                double rate = phases.get(phaseOf(nanos, phaseEnds)).failureRate();
                 return random.nextDouble() < rate ? CompletableFuture.failedFuture(UNAVAILABLE)
                         : CompletableFuture.completedFuture("ok");
+            }).whenComplete((value, error) -> {
+                if (error != null) {
+                    failed[callPhase]++;
+                }
             });
         }
         clock.advance(end - clock.nanoTime(), TimeUnit.NANOSECONDS);
-        budgetLeft[phases.size() - 1] = spent == null ? -1 : spent.retriesLeft();
+        budgetLeft[phases.size() - 1] = caller.budgetLeft();
         clock.advance(1, TimeUnit.HOURS); // lets the last calls' retries finish
         List<PhaseResult> results = new ArrayList<>();
         for (int index = 0; index < phases.size(); index++) {

@@ -1,6 +1,7 @@
 package dev.dike.benchmarks.retry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.dike.benchmarks.retry.RetryStormSimulation.PhaseResult;
 import dev.dike.retry.RetryBudget;
@@ -11,17 +12,20 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The retry storm of docs/retry.md, asserted: 1,000 calls/s for 30 s, failing 100 %, then 5 %, then
- * 0 %, 4 attempts, through the real Retrier with the default budget and without one.
+ * 0 %, 4 attempts, through the real Retrier with the default budget and without one, and through
+ * Resilience4j's Retry and Spring's RetryTemplate making the same attempts after the same delays.
  */
 class RetryStormSimulationTest {
 
-    private final RetryStormSimulation simulation = RetryStormSimulation.standard();
+    private static final RetryStormSimulation simulation = RetryStormSimulation.standard();
+    /** dike without a budget, the yardstick of the peers: run once for the class. */
+    private static final List<PhaseResult> without = simulation.run(RetryStormSimulation.STORM,
+            StormContenders.dike("dike, no budget", null));
 
     @Test
     void defaultBudgetCapsTheStormAndStaysOutOfTheWayOtherwise() {
         List<PhaseResult> withBudget = simulation.run(RetryStormSimulation.STORM,
-                clock -> RetryBudget.builder("storm").clock(clock).build());
-        List<PhaseResult> without = simulation.run(RetryStormSimulation.STORM, null);
+                StormContenders.dike("dike, default budget", clock -> RetryBudget.builder("storm").clock(clock).build()));
 
         // Failing 100 %: without a budget every call makes its 4 attempts (but the last calls, whose
         // retries reach the 5 % phase); with it, at most 1.2 per call.
@@ -37,5 +41,35 @@ class RetryStormSimulationTest {
         for (int phase = 0; phase < 3; phase++) {
             assertThat(withBudget.get(phase).calls()).isEqualTo(10_000);
         }
+    }
+
+    @Test
+    void resilience4jRetriesLikeDikeWithoutABudgetAndMultipliesTheLoadByFour() {
+        assertLikeDikeWithoutBudget(simulation.run(RetryStormSimulation.STORM, StormContenders.resilience4j()));
+    }
+
+    @Test
+    void springRetryTemplateRetriesLikeDikeWithoutABudgetAndMultipliesTheLoadByFour() {
+        assertLikeDikeWithoutBudget(simulation.run(RetryStormSimulation.STORM, StormContenders.springRetryTemplate()));
+    }
+
+    /**
+     * A peer with the same attempts and delays and no budget: the same load as dike without one, phase
+     * by phase (within the noise of other random draws), and nothing refused.
+     */
+    private void assertLikeDikeWithoutBudget(List<PhaseResult> peer) {
+        assertThat(peer.get(0).attemptsPerCall()).isGreaterThan(3.95);
+        for (int phase = 0; phase < 3; phase++) {
+            PhaseResult result = peer.get(phase);
+            assertThat(result.calls()).isEqualTo(10_000);
+            assertThat(result.attemptsPerCall()).as("attempts per call, phase %d", phase + 1)
+                    .isCloseTo(without.get(phase).attemptsPerCall(), within(0.01));
+            assertThat(result.failedCalls()).as("failed calls, phase %d", phase + 1)
+                    .isCloseTo(without.get(phase).failedCalls(), within(100L));
+            assertThat(result.budgetExhausted()).isZero();
+            assertThat(result.budgetLeftAtEnd()).isEqualTo(-1);
+        }
+        // Healthy: one attempt per call, exactly.
+        assertThat(peer.get(2).attempts()).isEqualTo(10_000);
     }
 }
