@@ -42,7 +42,7 @@ import org.springframework.util.backoff.BackOffExecution;
  *       made. Spring's retry shares nothing between calls, so running them one after the other
  *       changes which random draw each attempt gets, not what the phases see.</li>
  * </ul>
- * Jitter and a maximum delay are not translated: the contenders refuse a configuration with either.
+ * Jitter and a maximum delay are not translated: the two peers refuse a configuration with either.
  */
 public final class StormContenders {
 
