@@ -11,7 +11,9 @@ public interface BatchListener {
     };
 
     /**
-     * A batch was formed and its operation is about to be called.
+     * A batch was formed and its operation is about to be called: the batch is committed to being
+     * sent. A batch that ends before that (its processing timeout passes while it waits for a thread,
+     * or the executor refuses it) is not reported here, only by {@link #onBatchCompleted}.
      *
      * @param name      the batcher's name
      * @param reason    why it was flushed
@@ -24,7 +26,8 @@ public interface BatchListener {
 
     /**
      * A batch of calls with distinct rows was formed in which some rows were equal: they are sent once.
-     * Called just before {@link #onBatchStarted}, only when {@code rows} is greater than 0.
+     * Called just before {@link #onBatchStarted}, only when {@code rows} is greater than 0, and like
+     * it only for a batch that is sent.
      *
      * @param name the batcher's name
      * @param rows the number of rows not sent because an equal row of the batch is sent
@@ -33,10 +36,11 @@ public interface BatchListener {
     }
 
     /**
-     * A batch ended.
+     * A batch ended; reported for every formed batch, whether it was sent or not.
      *
      * @param name            the batcher's name
-     * @param rows            the number of rows sent to the operation
+     * @param rows            the number of rows of the batch (sent to the operation, unless it ended
+     *                        before it was sent)
      * @param processingNanos time from the operation's call until the batch ended
      * @param failure         why the batch failed, or {@code null} on success
      */

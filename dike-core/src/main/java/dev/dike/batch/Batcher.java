@@ -117,6 +117,11 @@ public final class Batcher<T, R> implements AutoCloseable {
      * this way or all with {@link #submitKeyed}; a call of the other kind fails with an
      * {@link IllegalArgumentException} while calls of the first kind are queued.
      *
+     * <p>Each row's hash is taken once, when the call is submitted: a row whose {@code hashCode}
+     * throws fails the call with an {@link IllegalArgumentException}, and an {@code equals} that
+     * throws counts as "not equal". Rows should not change while queued: a changed row is still
+     * answered, but may be sent once more.
+     *
      * <p>Everything else is as for {@link #submitKeyed}. Once a batch is formed, its rows are sent
      * even if every caller of a row cancels.
      *

@@ -56,7 +56,7 @@ final class KeyQueue<T, R> extends DeadlineList.Entry<KeyQueue<T, R>> {
     private int columnCount;
     private boolean distinct;
     /** For distinct rows: how many queued calls hold each row; {@code null} otherwise. */
-    private Map<Object, Integer> rowHolders;
+    private Map<PendingCall.Row, Integer> rowHolders;
     /** Why the queue is due, or {@code null}; non-null exactly while the queue is listed with the dispatcher. */
     private FlushReason dueReason;
     /** Whether this queue is listed with {@link FlushTimers} for its oldest call. */
@@ -242,7 +242,7 @@ final class KeyQueue<T, R> extends DeadlineList.Entry<KeyQueue<T, R>> {
      * @return the number of distinct rows of the batch
      */
     private int takeDistinct(List<PendingCall<T, R>> taken, int target) {
-        Set<Object> sent = new HashSet<>();
+        Set<PendingCall.Row> sent = new HashSet<>();
         for (int remaining = calls.size(); remaining > 0; remaining--) {
             PendingCall<T, R> call = calls.pollFirst();
             if (sent.size() < target || allIn(call, sent)) {
@@ -259,7 +259,7 @@ final class KeyQueue<T, R> extends DeadlineList.Entry<KeyQueue<T, R>> {
         return sent.size();
     }
 
-    private static boolean allIn(PendingCall<?, ?> call, Set<Object> sent) {
+    private static boolean allIn(PendingCall<?, ?> call, Set<PendingCall.Row> sent) {
         for (int row = 0; row < call.rows(); row++) {
             if (!sent.contains(call.rowKey(row))) {
                 return false;
@@ -308,8 +308,13 @@ final class KeyQueue<T, R> extends DeadlineList.Entry<KeyQueue<T, R>> {
         }
         int removed = 0;
         for (int row = 0; row < call.rows(); row++) {
-            Object rowKey = call.rowKey(row);
-            int holders = rowHolders.get(rowKey);
+            PendingCall.Row rowKey = call.rowKey(row);
+            Integer holders = rowHolders.get(rowKey);
+            if (holders == null) {
+                // Only if a caller changed a value it shares with another queued call, so that they are no
+                // longer equal: the figures may count one row too many until the queue retires.
+                continue;
+            }
             if (holders == 1) {
                 rowHolders.remove(rowKey);
                 removed++;

@@ -3,6 +3,7 @@ package dev.dike.batch;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -18,10 +19,10 @@ final class PendingCall<T, R> {
     private final int columnCount;
     private final int rows;
     /**
-     * For a call with distinct rows, the identity of each row (the value itself for one column, the
-     * list of its values otherwise), which stays after the columns are dropped; else {@code null}.
+     * For a call with distinct rows, the identity of each row ({@link Row}), which stays after the
+     * columns are dropped; else {@code null}.
      */
-    private final List<Object> rowKeys;
+    private final List<Row> rowKeys;
     private final long arrivalNanos;
     private final CompletableFuture<List<R>> future = new CompletableFuture<>();
     /** Set (under its queue's lock) when the call is taken into a batch; a cancel no longer removes it. */
@@ -29,11 +30,11 @@ final class PendingCall<T, R> {
     /** Written before the future is completed, so the completion hook can report it. */
     private volatile BatchCallOutcome outcome;
 
-    private PendingCall(List<List<T>> columns, int rows, long arrivalNanos, boolean distinct) {
+    private PendingCall(List<List<T>> columns, int rows, long arrivalNanos, List<Row> rowKeys) {
         this.columns = columns;
         this.columnCount = columns.size();
         this.rows = rows;
-        this.rowKeys = distinct ? rowKeys(columns, rows) : null;
+        this.rowKeys = rowKeys;
         this.arrivalNanos = arrivalNanos;
     }
 
@@ -69,23 +70,70 @@ final class PendingCall<T, R> {
                         + ": the columns of a call must have the same size, got sizes " + Arrays.toString(sizes));
             }
         }
-        return new PendingCall<>(copies, sizes[0], arrivalNanos, distinct);
+        return new PendingCall<>(copies, sizes[0], arrivalNanos, distinct ? rowKeys(batcher, copies, sizes[0]) : null);
     }
 
-    @SuppressWarnings("unchecked")
-    private static <T> List<Object> rowKeys(List<List<T>> columns, int rows) {
-        if (columns.size() == 1) {
-            return (List<Object>) columns.get(0); // a private copy: the row is its one value
-        }
-        List<Object> keys = new ArrayList<>(rows);
+    /** @throws IllegalArgumentException if a value's {@code hashCode} throws */
+    private static <T> List<Row> rowKeys(String batcher, List<List<T>> columns, int rows) {
+        List<Row> keys = new ArrayList<>(rows);
         for (int row = 0; row < rows; row++) {
-            Object[] values = new Object[columns.size()];
-            for (int column = 0; column < values.length; column++) {
-                values[column] = columns.get(column).get(row);
+            Object value;
+            if (columns.size() == 1) {
+                value = columns.get(0).get(row); // the row is its one value
+            } else {
+                Object[] values = new Object[columns.size()];
+                for (int column = 0; column < values.length; column++) {
+                    values[column] = columns.get(column).get(row);
+                }
+                value = Arrays.asList(values);
             }
-            keys.add(Arrays.asList(values));
+            try {
+                keys.add(new Row(value));
+            } catch (RuntimeException broken) {
+                throw new IllegalArgumentException("Batcher " + batcher + ": row " + row + " of the call cannot be "
+                        + "compared with other rows: its hashCode() threw " + broken, broken);
+            }
         }
         return keys;
+    }
+
+    /**
+     * The identity of a row of a call with distinct rows: the row's value (its one value, or the list of
+     * its values) with its hash computed once, when the call is submitted, outside every lock. So the
+     * maps of {@link KeyQueue} (under its lock) and {@link RunningBatch} never call a user's
+     * {@code hashCode}, and a call always finds its own rows again by identity, even if the caller
+     * changed a value while it was queued. An {@code equals} that throws counts as "not equal": the row
+     * is then sent once more, but no exception of user code escapes a queue's critical section.
+     */
+    static final class Row {
+
+        private final Object value;
+        private final int hash;
+
+        Row(Object value) {
+            this.value = value;
+            this.hash = Objects.hashCode(value);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof Row) || ((Row) other).hash != hash) {
+                return false;
+            }
+            try {
+                return Objects.equals(value, ((Row) other).value);
+            } catch (RuntimeException broken) {
+                return false;
+            }
+        }
     }
 
     int rows() {
@@ -102,7 +150,7 @@ final class PendingCall<T, R> {
     }
 
     /** @return the identity of a row of a call with distinct rows; see {@link #distinct()} */
-    Object rowKey(int row) {
+    Row rowKey(int row) {
         return rowKeys.get(row);
     }
 

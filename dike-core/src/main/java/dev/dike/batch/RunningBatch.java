@@ -22,9 +22,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * from {@code QUEUED} to {@code ENDED} when the batch times out or is refused before it is sent.
  * Whatever ends the batch (result, failure, timeout, refusal) must win the compare-and-set to
  * {@code ENDED}, and the runner must win the one from {@code QUEUED} to {@code SENT}, which it tries
- * only after the listener call and the copying of the rows, right before the operation: so a batch
- * whose callers were told "timeout" never reaches the operation, and its slot (freed by whoever won
- * {@code ENDED}) is never held by two operations at once.
+ * only after the (possibly long) copying of the rows: so a batch that timed out before it was sent
+ * never reaches the operation, and its slot (freed by whoever won {@code ENDED}) is never held by two
+ * operations at once. The listener hears of a batch ({@code onRowsDeduplicated},
+ * {@code onBatchStarted}) only once the runner won {@code SENT}, so the figures count exactly the
+ * batches and rows the operation receives; a batch ended before that is reported only by
+ * {@code onBatchCompleted}. A timeout that ends a {@code SENT} batch (while the listener or the
+ * operation runs) lets the operation run on, its result ignored, as any timed-out operation does.
  *
  * <p>With distinct rows, the operation receives each distinct row once (in order of first
  * appearance), and each caller's slice is read from the result rows of its own rows.
@@ -99,13 +103,24 @@ final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
 
     /**
      * Called by a runner on the executor: calls the operation, unless the batch timed out (or was
-     * refused) while it waited, or while the listener ran and its rows were copied.
+     * refused) while it waited or while its rows were copied.
      */
     void run(BatchRunner<T, R> runner) {
         if (state.get() == ENDED) {
-            return; // cheap early exit: the decisive check is the one in callOperation
+            return; // cheap early exit: the decisive check is the compare-and-set below
         }
         startNanos = context.scheduler().nanoTime();
+        List<List<T>> columns;
+        try {
+            columns = columns();
+        } catch (RuntimeException | Error unexpected) {
+            end(null, unexpected); // a bug; its callers must not be left waiting for the timeout
+            return;
+        }
+        if (!state.compareAndSet(QUEUED, SENT)) {
+            return; // ended meanwhile: its callers are (being) failed and its slot freed by whoever ended it
+        }
+        // Reported only for a batch that is sent, so the figures count rows the operation received.
         int saved = calls.get(0).distinct() ? callRows() - rows : 0;
         if (saved > 0) {
             context.listener().onRowsDeduplicated(context.name(), saved);
@@ -116,18 +131,14 @@ final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
         // here when its result is already complete.
         runner.enterUserCode();
         try {
-            callOperation();
+            callOperation(columns);
         } finally {
             runner.leaveUserCode();
         }
     }
 
-    private void callOperation() {
+    private void callOperation(List<List<T>> columns) {
         try {
-            List<List<T>> columns = columns();
-            if (!state.compareAndSet(QUEUED, SENT)) {
-                return; // ended meanwhile: its callers are (being) failed and its slot freed by whoever ended it
-            }
             CompletionStage<? extends List<? extends R>> result = context.operation().execute(key, columns);
             if (result == null) {
                 end(null, new IllegalStateException("Batch operation of " + context.name()
@@ -286,7 +297,7 @@ final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
         for (int index = 0; index < columnCount; index++) {
             columns.add(new ArrayList<>(rows));
         }
-        Map<Object, Integer> sent = new HashMap<>();
+        Map<PendingCall.Row, Integer> sent = new HashMap<>();
         int[][] indexes = new int[calls.size()][];
         for (int index = 0; index < calls.size(); index++) {
             PendingCall<T, R> call = calls.get(index);

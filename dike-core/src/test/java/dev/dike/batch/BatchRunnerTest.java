@@ -1,5 +1,6 @@
 package dev.dike.batch;
 
+import dev.dike.time.DelayScheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -15,6 +16,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -295,25 +297,81 @@ class BatchRunnerTest {
     }
 
     /**
-     * The processing timeout fires after the runner's first check, while the listener is told the
-     * batch started (the rows are copied next): the callers get the timeout, so the operation must not
-     * run, and the slot, freed by the timeout, must be freed once only. Old code checked only before the
-     * listener call and sent the batch anyway: with a cap of 1, its operation ran while the slot was
-     * free for the next batch.
+     * The processing timeout fires after the runner's first check, while it copies the rows (here: when
+     * it reads the clock after that check): the callers get the timeout, so the operation must not run,
+     * the slot, freed by the timeout, must be freed once only, and the listener must not count the batch
+     * as started or its rows as de-duplicated, since nothing was sent. Old code checked only before the
+     * listener call and sent the batch anyway (issue #11: with a cap of 1, its operation ran while the
+     * slot was free for the next batch); the code after that fix still told the listener first, so
+     * {@code dike.batch.size} and {@code dike.batch.deduplicated} counted rows that were never sent.
      */
     @Test
-    void batchThatTimesOutWhileTheRunnerPreparesItIsNeverSent() {
+    void batchThatTimesOutWhileTheRunnerPreparesItIsNeverSentNorReported() {
+        AtomicReference<Runnable> onNextClockRead = new AtomicReference<>();
+        Batcher<Integer, Integer> batcher = fixture.start(BatchFixture.configBuilder(2).maxConcurrentBatches(1).build(),
+                queueingExecutor, fixture::record, clockHook(onNextClockRead));
+
+        CompletableFuture<List<Integer>> first = batcher.submitDistinct(null, List.of(List.of(1)));
+        CompletableFuture<List<Integer>> repeat = batcher.submitDistinct(null, List.of(List.of(1)));
+        CompletableFuture<List<Integer>> other = batcher.submitDistinct(null, List.of(List.of(2)));
+        assertThat(tasks).as("formed, queued for a runner").hasSize(1);
+        onNextClockRead.set(() -> fixture.advanceMillis(1000));
+        runTasks();
+
+        for (CompletableFuture<List<Integer>> call : List.of(first, repeat, other)) {
+            assertThat(failureOf(call)).isInstanceOf(TimeoutException.class);
+        }
+        assertThat(onNextClockRead).as("the runner read the clock after its first check").hasValue(null);
+        assertThat(fixture.executions).isEmpty();
+        assertThat(batcher.batchesInFlight()).as("a slot freed twice would count -1").isZero();
+        assertThat(fixture.listener.batchEvents).containsExactly("completed test rows=2 failed");
+
+        CompletableFuture<List<Integer>> next = batcher.submitDistinct(null, List.of(List.of(3)));
+        batcher.submitDistinct(null, List.of(List.of(4)));
+        runTasks();
+        assertThat(next).isCompletedWithValue(List.of(3));
+        assertThat(fixture.listener.batchEvents).containsExactly("completed test rows=2 failed",
+                "started test SIZE rows=2 calls=2", "completed test rows=2");
+    }
+
+    /**
+     * The processing timeout fires once the runner committed to sending the batch (while the listener
+     * is told it started): the callers get the timeout and the operation runs on, as any operation
+     * that outlives its timeout does; its result is cancelled and ignored, and the slot is freed once.
+     */
+    @Test
+    void batchThatTimesOutOnceCommittedIsSentAndItsResultIgnored() {
+        fixture.hold = true;
         Batcher<Integer, Integer> batcher = fixture.start(BatchFixture.configBuilder(1).maxConcurrentBatches(1).build());
         fixture.listener.onNextBatchStarted = () -> fixture.advanceMillis(1000);
 
         CompletableFuture<List<Integer>> call = batcher.submit(List.of(1));
 
         assertThat(failureOf(call)).isInstanceOf(TimeoutException.class);
-        assertThat(fixture.executions).isEmpty();
+        assertThat(fixture.executions).hasSize(1);
+        assertThat(fixture.execution(0).reply()).isCancelled();
         assertThat(batcher.batchesInFlight()).isZero();
         assertThat(fixture.listener.batchEvents).containsExactly("started test SIZE rows=1 calls=1",
                 "completed test rows=1 failed");
-        fixture.assertStillWorks(); // a slot freed twice would let two batches through a cap of 1
-        assertThat(batcher.submit(List.of(5))).isCompletedWithValue(List.of(5));
+        fixture.assertStillWorks();
+    }
+
+    /** The fixture's clock, running a one-shot action when the batcher next reads it. */
+    private DelayScheduler clockHook(AtomicReference<Runnable> onNextRead) {
+        return new DelayScheduler() {
+            @Override
+            public ScheduledTask schedule(Runnable task, long delay, TimeUnit unit) {
+                return fixture.scheduler.schedule(task, delay, unit);
+            }
+
+            @Override
+            public long nanoTime() {
+                Runnable action = onNextRead.getAndSet(null);
+                if (action != null) {
+                    action.run();
+                }
+                return fixture.scheduler.nanoTime();
+            }
+        };
     }
 }
