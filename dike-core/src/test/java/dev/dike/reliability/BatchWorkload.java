@@ -101,7 +101,7 @@ final class BatchWorkload implements BatchOperation<Long, Long> {
     @Override
     public CompletionStage<? extends List<? extends Long>> execute(Object key, List<List<Long>> columns) {
         int batch = batchIds.incrementAndGet();
-        Fault fault = faulty ? pickFault() : Fault.NONE;
+        Fault fault = faulty ? pickFault(slowFaults) : Fault.NONE;
         faultOfBatch.set(batch, fault);
         faults[fault.ordinal()].increment();
         batches.increment();
@@ -117,6 +117,29 @@ final class BatchWorkload implements BatchOperation<Long, Long> {
         switch (fault) {
             case LATER:
                 return CompletableFuture.supplyAsync(() -> results, later);
+            case THROW, FAILED_FUTURE, WRONG_SIZE, NULL_RESULT, NULL_STAGE:
+                return misbehave(fault, batch, results);
+            case SLOW_ASYNC:
+                CompletableFuture<List<Long>> never = new CompletableFuture<>();
+                neverCompleted.add(never);
+                return never;
+            case SLOW_BLOCKING:
+                // Runs past maxProcessingTime whatever the timer's precision: returns only once the
+                // batcher has answered every caller (with the timeout), then returns a valid result.
+                awaitCallersDone(ids);
+                return CompletableFuture.completedFuture(results);
+            default:
+                return CompletableFuture.completedFuture(results);
+        }
+    }
+
+    /**
+     * The answer of a batch whose fault is a failure or a broken result.
+     *
+     * @throws InjectedFault for {@link Fault#THROW}
+     */
+    static CompletionStage<List<Long>> misbehave(Fault fault, int batch, List<Long> results) {
+        switch (fault) {
             case THROW:
                 throw new InjectedFault(batch);
             case FAILED_FUTURE:
@@ -132,21 +155,13 @@ final class BatchWorkload implements BatchOperation<Long, Long> {
                 return CompletableFuture.completedFuture(null);
             case NULL_STAGE:
                 return null;
-            case SLOW_ASYNC:
-                CompletableFuture<List<Long>> never = new CompletableFuture<>();
-                neverCompleted.add(never);
-                return never;
-            case SLOW_BLOCKING:
-                // Runs past maxProcessingTime whatever the timer's precision: returns only once the
-                // batcher has answered every caller (with the timeout), then returns a valid result.
-                awaitCallersDone(ids);
-                return CompletableFuture.completedFuture(results);
             default:
-                return CompletableFuture.completedFuture(results);
+                throw new IllegalArgumentException("not a failure: " + fault);
         }
     }
 
-    private Fault pickFault() {
+    /** @return a batch's fault: mostly none, about a third of them a failure or a late answer, rarely slow */
+    static Fault pickFault(boolean slowFaults) {
         int dice = ThreadLocalRandom.current().nextInt(1000);
         if (dice < 2 && slowFaults) {
             return Fault.SLOW_ASYNC;
@@ -233,7 +248,7 @@ final class BatchWorkload implements BatchOperation<Long, Long> {
      */
     void runCallers(int count, long seed, Function<Long, Object> keyOf, Submitter submitter) {
         SplittableRandom random = new SplittableRandom(seed);
-        List<CompletableFuture<List<Long>>> recent = new ArrayList<>();
+        RecentCallers recent = new RecentCallers();
         for (int i = 0; i < count; i++) {
             long id = callerIds.incrementAndGet();
             if (id > maxCallers) {
@@ -258,17 +273,7 @@ final class BatchWorkload implements BatchOperation<Long, Long> {
             CompletableFuture<List<Long>> future = submitter.submit(key, List.of(column, keys));
             callers.set((int) id, future);
             future.whenComplete(caller::verify);
-            int cancel = random.nextInt(100);
-            if (cancel < 4) {
-                caller.cancel(future);
-            } else if (cancel < 8 && !recent.isEmpty()) {
-                recent.get(random.nextInt(recent.size())).cancel(true);
-            }
-            if (recent.size() < 32) {
-                recent.add(future);
-            } else {
-                recent.set(random.nextInt(recent.size()), future);
-            }
+            recent.submitted(future, random);
         }
     }
 
@@ -288,10 +293,6 @@ final class BatchWorkload implements BatchOperation<Long, Long> {
             this.id = id;
             this.rows = rows;
             this.invalid = invalid;
-        }
-
-        void cancel(CompletableFuture<List<Long>> future) {
-            future.cancel(true);
         }
 
         void verify(List<Long> value, Throwable error) {
