@@ -6,6 +6,7 @@ import dev.dike.spring.autoconfigure.DikeProperties.MissingKey;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.WildcardType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -75,26 +76,42 @@ final class BulkSignature implements BatchShape {
         Class<?> bean = where.targetClass();
         List<String> problems = new ArrayList<>();
         Class<?> key = null;
+        ResolvableType keyType = null;
         if (method.getParameterCount() == 0) {
             problems.add("it has no parameter: its first parameter is the item (the key)");
         } else {
-            key = boxed(ResolvableType.forMethodParameter(method, 0, bean).resolve(Object.class));
+            keyType = ResolvableType.forMethodParameter(method, 0, bean);
+            key = boxed(keyType.resolve(Object.class));
         }
         Class<?> value = null;
+        ResolvableType valueType = null;
         ResolvableType returned = ResolvableType.forMethodReturnType(method, bean);
         if (kind == null || kind == ReturnKind.FLUX) {
             problems.add("its return type " + method.getGenericReturnType().getTypeName() + " is not supported");
+        } else if (kind == ReturnKind.PLAIN && method.getReturnType() == void.class) {
+            problems.add("it returns void: it must return the key's value, plain or in a CompletableFuture, "
+                    + "CompletionStage or Mono");
         } else if (kind == ReturnKind.PLAIN && method.getReturnType().isPrimitive()) {
-            problems.add("it returns " + method.getReturnType() + ", which cannot be null for a missing key"
-                    + (method.getReturnType() == void.class ? "" : "; return " + boxed(method.getReturnType()).getSimpleName()));
+            problems.add("it returns " + method.getReturnType() + ", which cannot be null for a missing key; return "
+                    + boxed(method.getReturnType()).getSimpleName());
         } else {
-            value = boxed((kind == ReturnKind.PLAIN ? returned : returned.getGeneric(0)).resolve(Object.class));
+            valueType = kind == ReturnKind.PLAIN ? returned : returned.getGeneric(0);
+            value = boxed(valueType.resolve(Object.class));
         }
 
         List<Method> candidates = Arrays.stream(ReflectionUtils.getUniqueDeclaredMethods(bean,
                 ReflectionUtils.USER_DECLARED_METHODS)).filter(candidate -> candidate.getName().equals(bulkName)).toList();
-        Method bulk = candidates.stream().filter(candidate -> Modifier.isPublic(candidate.getModifiers())
-                && candidate.getParameterCount() == method.getParameterCount()).findFirst()
+        List<Method> overloads = candidates.stream().filter(candidate -> Modifier.isPublic(candidate.getModifiers())
+                && candidate.getParameterCount() == method.getParameterCount()).toList();
+        if (overloads.size() > 1) {
+            // Which one reflection lists first is unspecified: picking one would make startup depend on it.
+            problems.add("the bean has " + overloads.size() + " public methods named '" + bulkName + "' with "
+                    + method.getParameterCount() + " parameter(s) ("
+                    + overloads.stream().map(overload -> describe(bean, overload)).sorted().collect(Collectors.joining(", "))
+                    + "): give the bulk method a name of its own");
+            throw wrong(where, bean.getSimpleName() + "." + bulkName, problems, key, value, method);
+        }
+        Method bulk = overloads.stream().findFirst()
                 .orElse(candidates.stream().filter(candidate -> Modifier.isPublic(candidate.getModifiers())).findFirst()
                         .orElse(candidates.isEmpty() ? null : candidates.get(0)));
         String bulkText = bulk == null ? bean.getSimpleName() + "." + bulkName : describe(bean, bulk);
@@ -120,17 +137,18 @@ final class BulkSignature implements BatchShape {
                 problems.add("its first parameter is a " + keys.getSimpleName() + ", not a Collection, Set or List of the keys");
             } else {
                 setOfKeys = !keys.isAssignableFrom(ArrayList.class);
-                Class<?> element = ResolvableType.forMethodParameter(bulk, 0, bean).getGeneric(0).resolve();
-                if (key != null && element != null && !boxed(element).isAssignableFrom(key)) {
-                    problems.add("its first parameter holds " + element.getSimpleName() + ", but the key is a "
-                            + key.getSimpleName());
+                ResolvableType element = ResolvableType.forMethodParameter(bulk, 0, bean).asCollection().getGeneric(0);
+                if (keyType != null && !fits(element, keyType)) {
+                    problems.add("its first parameter holds " + name(element) + ", but the key is a " + name(keyType));
                 }
             }
         }
         for (int index = 1; index < Math.min(single.length, many.length); index++) {
-            if (!boxed(many[index]).isAssignableFrom(boxed(single[index])) || many[index].isPrimitive() != single[index].isPrimitive()) {
-                problems.add("its parameter " + (index + 1) + " is a " + many[index].getSimpleName()
-                        + ", but the single method's batch key there is a " + single[index].getSimpleName());
+            ResolvableType bulkParameter = ResolvableType.forMethodParameter(bulk, index, bean);
+            ResolvableType batchKey = ResolvableType.forMethodParameter(method, index, bean);
+            if (!fits(bulkParameter, batchKey) || many[index].isPrimitive() != single[index].isPrimitive()) {
+                problems.add("its parameter " + (index + 1) + " is a " + name(bulkParameter)
+                        + ", but the single method's batch key there is a " + name(batchKey));
             }
         }
         ReturnKind bulkKind = ReturnKind.of(bulk.getReturnType());
@@ -144,24 +162,23 @@ final class BulkSignature implements BatchShape {
             ResolvableType bulkReturned = ResolvableType.forMethodReturnType(bulk, bean);
             ResolvableType result = bulkKind == ReturnKind.PLAIN ? bulkReturned : bulkReturned.getGeneric(0);
             Class<?> resultClass = result.resolve(Object.class);
-            Class<?> bulkValue;
+            ResolvableType bulkValue;
             if (Map.class.isAssignableFrom(resultClass)) {
                 mapResult = true;
-                Class<?> mapKey = result.asMap().getGeneric(0).resolve();
-                if (key != null && mapKey != null && !boxed(mapKey).isAssignableFrom(key)) {
-                    problems.add("its Map's keys are " + mapKey.getSimpleName() + ", but the key is a " + key.getSimpleName());
+                ResolvableType mapKey = result.asMap().getGeneric(0);
+                if (keyType != null && !fits(mapKey, keyType)) {
+                    problems.add("its Map's keys are " + name(mapKey) + ", but the key is a " + name(keyType));
                 }
-                bulkValue = result.asMap().getGeneric(1).resolve();
+                bulkValue = result.asMap().getGeneric(1);
             } else if (List.class.isAssignableFrom(resultClass)) {
-                bulkValue = result.asCollection().getGeneric(0).resolve();
+                bulkValue = result.asCollection().getGeneric(0);
             } else {
                 bulkValue = null;
                 problems.add("it returns " + bulk.getGenericReturnType().getTypeName()
                         + ", not a Map from key to value or a List of values");
             }
-            if (value != null && bulkValue != null && !value.isAssignableFrom(boxed(bulkValue))) {
-                problems.add("its values are " + bulkValue.getSimpleName() + ", but the single method returns "
-                        + value.getSimpleName());
+            if (valueType != null && bulkValue != null && !fits(valueType, bulkValue)) {
+                problems.add("its values are " + name(bulkValue) + ", but the single method returns " + name(valueType));
             }
         }
         if (!problems.isEmpty()) {
@@ -189,6 +206,44 @@ final class BulkSignature implements BatchShape {
                         + ">" + batchKeys + "), taking a Collection, Set or List of the keys followed by the single "
                         + "method's other parameters, and returning a Map from key to value or a List of values in "
                         + "key order, plain or in a CompletableFuture, CompletionStage or Mono.", null);
+    }
+
+    /**
+     * @return whether a value declared as {@code from} may be passed where {@code to} is declared,
+     *         generic arguments included ({@code List<Integer>} does not fit {@code List<String>}): a
+     *         primitive counts as its box, a wildcard or a variable as its bound ({@code ? super X} as
+     *         {@code Object}, since values read from it may be anything), and an unknown type (raw, or a
+     *         variable the bean does not bind) fits as far as its class does
+     */
+    static boolean fits(ResolvableType to, ResolvableType from) {
+        if (from.resolve() == null) {
+            return true; // raw, unbounded or unbound: nothing is known to check
+        }
+        Class<?> fromClass = from.getType() instanceof WildcardType wildcard && wildcard.getLowerBounds().length > 0
+                ? Object.class : boxed(from.resolve(Object.class));
+        if (!boxed(to.resolve(Object.class)).isAssignableFrom(fromClass)) {
+            return false;
+        }
+        if (to.getType() instanceof WildcardType || from.getType() instanceof WildcardType
+                || !to.hasGenerics() || !from.hasGenerics() || to.hasUnresolvableGenerics()
+                || from.hasUnresolvableGenerics()) {
+            return true; // the class is all that is known
+        }
+        return to.isAssignableFrom(from);
+    }
+
+    /** @return a type as a message names it: {@code String}, {@code List<Integer>} */
+    private static String name(ResolvableType type) {
+        String full;
+        if (type.getType() instanceof WildcardType) {
+            full = type.getType().getTypeName();
+        } else if (type.hasGenerics()) {
+            full = type.toString();
+        } else {
+            Class<?> resolved = type.resolve();
+            return resolved != null ? resolved.getSimpleName() : type.getType().getTypeName();
+        }
+        return full.replaceAll("(?:[a-z_][\\w]*\\.)+", "").replace('$', '.');
     }
 
     private static String describe(Class<?> bean, Method method) {

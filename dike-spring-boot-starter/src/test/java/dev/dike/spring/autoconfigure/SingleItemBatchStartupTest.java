@@ -79,6 +79,31 @@ class SingleItemBatchStartupTest {
     @Test
     void aFittingBulkMethodStarts() {
         runner.withBean("fits", Fits.class).run(context -> assertThat(context).hasNotFailed());
+        runner.withBean("fitsGenerically", FitsGenerically.class).run(context -> assertThat(context).hasNotFailed());
+    }
+
+    /** Old code compared erased classes only: List<Integer> values passed for List<String>, and failed in callers. */
+    @Test
+    void genericArgumentsOfValuesAndBatchKeysMustFitToo() {
+        failsWith(GenericMismatch.class, message -> message
+                .contains("(1) its parameter 2 is a List<Integer>, but the single method's batch key there is a "
+                        + "List<String>")
+                .contains("(2) its values are List<Integer>, but the single method returns List<String>"));
+        failsWith(LowerBoundedValues.class, message -> message
+                .contains("its values are ? super String, but the single method returns String"));
+    }
+
+    /** Old code took whichever overload reflection listed first, so startup depended on the JVM's order. */
+    @Test
+    void overloadedBulkMethodsAreNamed() {
+        failsWith(Overloaded.class, message -> message.contains("the bean has 2 public methods named 'prices' with "
+                + "1 parameter(s) (Overloaded.prices(List), Overloaded.prices(Set)): give the bulk method a name of "
+                + "its own"));
+    }
+
+    @Test
+    void aVoidSingleMethodIsNamed() {
+        failsWith(VoidSingle.class, message -> message.contains("it returns void: it must return the key's value"));
     }
 
     private void failsWith(Class<?> bean, Consumer<AbstractStringAssert<?>> message, String... properties) {
@@ -177,6 +202,64 @@ class SingleItemBatchStartupTest {
         @Batch(name = "list-mode")
         public List<String> lookUp(List<String> skus) {
             return skus;
+        }
+    }
+
+    public static class GenericMismatch {
+        @Batch(bulkMethod = "allTags")
+        public CompletableFuture<List<String>> tags(String sku, List<String> regions) {
+            return null;
+        }
+
+        public Map<String, List<Integer>> allTags(Set<String> skus, List<Integer> regions) {
+            return Map.of();
+        }
+    }
+
+    public static class LowerBoundedValues {
+        @Batch(bulkMethod = "names")
+        public String name(String sku) {
+            return null;
+        }
+
+        public Map<String, ? super String> names(Set<String> skus) {
+            return Map.of();
+        }
+    }
+
+    public static class Overloaded {
+        @Batch(bulkMethod = "prices")
+        public String price(String sku) {
+            return null;
+        }
+
+        public List<String> prices(List<String> skus) {
+            return skus;
+        }
+
+        public Map<String, String> prices(Set<String> skus) {
+            return Map.of();
+        }
+    }
+
+    public static class VoidSingle {
+        @Batch(bulkMethod = "prices")
+        public void price(String sku) {
+        }
+
+        public List<String> prices(List<String> skus) {
+            return skus;
+        }
+    }
+
+    public static class FitsGenerically {
+        @Batch(bulkMethod = "allTags")
+        public CompletableFuture<List<? extends CharSequence>> tags(Integer sku, Map<String, Integer> weights) {
+            return null;
+        }
+
+        public Map<Number, List<String>> allTags(Collection<? super Integer> skus, Map<String, Integer> weights) {
+            return Map.of();
         }
     }
 
