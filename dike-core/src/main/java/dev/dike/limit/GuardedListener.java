@@ -35,11 +35,24 @@ final class GuardedListener implements LimitListener {
     /** Guards a completion listener of the limiter named {@code limiterName}, with the same policy. */
     static CompletionListener guard(String limiterName, CompletionListener listener) {
         Failures failures = new Failures("Completion listener", listener);
-        return (grantedNanos, completedNanos, outcome) -> {
-            try {
-                listener.onCompleted(grantedNanos, completedNanos, outcome);
-            } catch (Throwable e) {
-                failures.failed(limiterName, "onCompleted", e);
+        return new CompletionListener() {
+            @Override
+            public void onCompleted(long grantedNanos, long completedNanos, Outcome outcome) {
+                try {
+                    listener.onCompleted(grantedNanos, completedNanos, outcome);
+                } catch (Throwable e) {
+                    failures.failed(limiterName, "onCompleted", e);
+                }
+            }
+
+            @Override
+            public boolean timeCall() {
+                try {
+                    return listener.timeCall();
+                } catch (Throwable e) {
+                    failures.failed(limiterName, "timeCall", e);
+                    return true; // when in doubt, time it: a timed call is reported whatever its outcome
+                }
             }
         };
     }

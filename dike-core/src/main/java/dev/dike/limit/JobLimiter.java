@@ -57,7 +57,10 @@ public final class JobLimiter {
     private final DelayScheduler scheduler;
     private final Executor executor;
     private final LimitListener listener;
-    /** Hears the end of each call that held a permit; {@code null} when none, and then no clock is read for it. */
+    /**
+     * Hears the end of each call that held a permit; {@code null} when none, and then no clock is read
+     * for it. It may time only some calls ({@link CompletionListener#timeCall()}).
+     */
     private final CompletionListener completions;
     /** The limit, and the permits held now, which may exceed it for a while after it was lowered. */
     private final Permits permits;
@@ -374,18 +377,35 @@ public final class JobLimiter {
         }
     }
 
-    /** @return now, for a call granted a permit now; 0 without a completion listener, which needs no clock */
+    /**
+     * @return now, for a call granted a permit now, if the completion listener times it;
+     *         {@link CompletionListener#UNTIMED} without a listener or if it declines, and then no
+     *         clock is read
+     */
     long grantedNanos() {
-        return completions == null ? 0L : scheduler.nanoTime();
+        return timesGrant() ? grantTime(scheduler.nanoTime()) : CompletionListener.UNTIMED;
+    }
+
+    /** Whether a completion listener wants the call being granted now timed. */
+    private boolean timesGrant() {
+        CompletionListener heard = completions;
+        return heard != null && heard.timeCall();
+    }
+
+    /** A clock reading as the grant time of a timed call, which is never {@link CompletionListener#UNTIMED}. */
+    private static long grantTime(long nowNanos) {
+        return nowNanos == CompletionListener.UNTIMED ? nowNanos + 1 : nowNanos;
     }
 
     /**
      * Reports to the completion listener, if any, that a call holding a permit since
-     * {@code grantedNanos} ended, failed with {@code failure} or succeeded if it is {@code null}.
+     * {@code grantedNanos} ended, failed with {@code failure} or succeeded if it is {@code null}. A
+     * call the listener did not time is reported only if it failed: its success tells it nothing,
+     * and costs no clock read.
      */
     void completed(long grantedNanos, Throwable failure) {
         CompletionListener heard = completions;
-        if (heard != null) {
+        if (heard != null && (failure != null || grantedNanos != CompletionListener.UNTIMED)) {
             heard.onCompleted(grantedNanos, scheduler.nanoTime(), CompletionListener.Outcome.of(failure));
         }
     }
@@ -438,7 +458,7 @@ public final class JobLimiter {
             permitted.increment();
             long now = scheduler.nanoTime();
             listener.onPermitted(name, now - next.enqueuedNanos);
-            next.grantedNanos = now;
+            next.grantedNanos = timesGrant() ? grantTime(now) : CompletionListener.UNTIMED;
             next.onPermit(true);
         }
     }

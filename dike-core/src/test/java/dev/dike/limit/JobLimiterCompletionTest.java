@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.dike.limit.CompletionListener.Outcome;
+import dev.dike.time.DelayScheduler;
 import dev.dike.time.ManualDelayScheduler;
 
 import java.io.IOException;
@@ -15,6 +16,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -210,6 +213,111 @@ class JobLimiterCompletionTest {
 
         assertThat(limiter.executeAsync(() -> CompletableFuture.completedFuture("ok")).join()).isEqualTo("ok");
         assertThat(limiter.inFlight()).isZero();
+    }
+
+    /**
+     * A listener that times no call: on every path a success is neither reported nor costs a clock
+     * read; a failure, a timeout and a cancellation are reported, with {@code UNTIMED} for the grant.
+     */
+    @Test
+    void aCallTheListenerDoesNotTimeIsReportedOnlyIfItDidNotSucceedAndThenWithoutAGrantTime() throws Exception {
+        AtomicInteger clockReads = new AtomicInteger();
+        DelayScheduler countingClock = reading(() -> {
+            clockReads.incrementAndGet();
+            return clock.nanoTime();
+        });
+        JobLimiter limiter = JobLimiter.builder("jobs").limit(2).maxWait(Duration.ofSeconds(1)).scheduler(countingClock)
+                .executor(executor).completionListener(new CompletionListener() {
+                    @Override
+                    public void onCompleted(long granted, long completed, Outcome outcome) {
+                        completions.add(outcome + (granted == UNTIMED ? " untimed" : " timed at " + granted)
+                                + ", ended at " + TimeUnit.NANOSECONDS.toMillis(completed));
+                    }
+
+                    @Override
+                    public boolean timeCall() {
+                        return false;
+                    }
+                }).build();
+        advanceMillis(10);
+
+        assertThat(limiter.call(() -> "sync")).isEqualTo("sync");
+        assertThat(limiter.executeAsync(() -> CompletableFuture.completedFuture("cached")).join()).isEqualTo("cached");
+        CompletableFuture<String> later = new CompletableFuture<>();
+        CompletableFuture<String> result = limiter.executeAsync(() -> later);
+        later.complete("later");
+        assertThat(result.join()).isEqualTo("later");
+        StepVerifier.create(ReactorLimit.mono(limiter, () -> Mono.just("mono"))).expectNext("mono").verifyComplete();
+        assertThat(completions).isEmpty();
+        assertThat(clockReads).hasValue(0);
+
+        IOException down = new IOException("down");
+        assertThatThrownBy(() -> limiter.call(() -> {
+            throw down;
+        })).isSameAs(down);
+        CompletableFuture<String> timesOut = new CompletableFuture<>();
+        limiter.executeAsync(() -> timesOut);
+        CompletableFuture<String> waitsThenSucceeds = new CompletableFuture<>();
+        CompletableFuture<String> cancelled = limiter.executeAsync(CompletableFuture::new);
+        limiter.executeAsync(() -> waitsThenSucceeds); // no permit free: waits
+        advanceMillis(5);
+        timesOut.completeExceptionally(new TimeoutException("slow")); // hands its permit to the waiting call
+        executor.runAll();
+        cancelled.cancel(false);
+        waitsThenSucceeds.complete("waited");
+
+        assertThat(completions).containsExactly("FAILURE untimed, ended at 10", "TIMEOUT untimed, ended at 15",
+                "CANCELLED untimed, ended at 15");
+        assertThat(limiter.inFlight()).isZero();
+    }
+
+    @Test
+    void aClockThatReadsTheUntimedValueStillTimesTheCall() {
+        DelayScheduler stuckClock = reading(() -> CompletionListener.UNTIMED);
+        List<Long> granted = new CopyOnWriteArrayList<>();
+        JobLimiter limiter = JobLimiter.builder("jobs").limit(1).scheduler(stuckClock)
+                .completionListener((grantedNanos, completedNanos, outcome) -> granted.add(grantedNanos)).build();
+        limiter.executeAsync(() -> CompletableFuture.completedFuture("ok"));
+
+        assertThat(granted).containsExactly(CompletionListener.UNTIMED + 1);
+    }
+
+    @Test
+    void aListenerWhoseTimeCallThrowsGetsTheCallTimed() {
+        JobLimiter limiter = JobLimiter.builder("jobs").limit(1).scheduler(clock).completionListener(new CompletionListener() {
+            @Override
+            public void onCompleted(long granted, long completed, Outcome outcome) {
+                completions.add(outcome + " " + TimeUnit.NANOSECONDS.toMillis(completed - granted));
+            }
+
+            @Override
+            public boolean timeCall() {
+                throw new IllegalStateException("broken listener");
+            }
+        }).build();
+        CompletableFuture<String> call = new CompletableFuture<>();
+        CompletableFuture<String> result = limiter.executeAsync(() -> call);
+        advanceMillis(3);
+        call.complete("ok");
+
+        assertThat(result.join()).isEqualTo("ok");
+        assertThat(completions).containsExactly("SUCCESS 3");
+        assertThat(limiter.inFlight()).isZero();
+    }
+
+    /** @return the test's clock for scheduling, reading the time from {@code nanoTime} */
+    private DelayScheduler reading(LongSupplier nanoTime) {
+        return new DelayScheduler() {
+            @Override
+            public ScheduledTask schedule(Runnable task, long delay, TimeUnit unit) {
+                return clock.schedule(task, delay, unit);
+            }
+
+            @Override
+            public long nanoTime() {
+                return nanoTime.getAsLong();
+            }
+        };
     }
 
     @Test

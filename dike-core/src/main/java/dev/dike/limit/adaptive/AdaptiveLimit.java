@@ -4,8 +4,10 @@ import dev.dike.limit.CompletionListener;
 import dev.dike.limit.JobLimiter;
 
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
 
 /**
  * Makes a {@link JobLimiter}'s limit follow the backend's capacity: it hears every call's end through
@@ -40,19 +42,45 @@ import java.util.concurrent.atomic.LongAdder;
  * baseline allows (it proves that slowness); a fast failure is never taken for a fast success, and is
  * ignored like a cancellation. A {@link java.util.concurrent.TimeoutException} is a drop: congestion.
  * Rejections by the limiter, and calls waiting for a permit, show that the limit binds.
+ *
+ * <p>Sampling: timing a call costs two clock reads, more than the rest of the limiter's work. So once
+ * a window sees many calls, only a random one in {@code stride} is timed ({@link #timeCall()}: a
+ * volatile read and a thread-local random number), with the stride set by each window's closer from
+ * the limiter's {@link JobLimiter#permittedCount()} over the window (read once per window): the
+ * largest power of two that still leaves at least {@value #TIMED_PER_WINDOW} timed calls per window
+ * at that rate, up to {@value #MAX_STRIDE}; below twice that many calls per window every call is timed,
+ * as before sampling. A timed call stands for {@code stride} calls (the stride in force at its grant:
+ * its window's, or the previous window's for a call granted before its window opened), in the
+ * window's call count and in its mean latency, so Little's law and the latency gradient see the same
+ * numbers as with every call timed. An untimed call that succeeds is not reported at all; one that
+ * failed or was cancelled is ignored (its latency is unknown, and the timed ones stand for it); one
+ * that timed out is a drop like any other: every timeout counts. When the traffic falls, the next
+ * window still has timed calls (at least 20 unless it fell more than fifty-fold) and its closer
+ * lowers the stride.
  */
 public final class AdaptiveLimit implements CompletionListener {
 
     /** A window is not judged on fewer latency samples than this (unless it had a timeout). */
     static final int MIN_SAMPLES = 20;
+    /** Once a window sees twice this many calls, the next one times about this many to twice as many. */
+    static final int TIMED_PER_WINDOW = 1024;
+    /** The highest sampling stride: one call timed in this many. */
+    static final int MAX_STRIDE = 1 << 16;
 
     private final AdaptiveConfig config;
     private final long windowNanos;
     private final LatencyGradient algorithm;
+    /** Decides which calls are timed: a uniform random int per call ({@link ThreadLocalRandom}; seeded in tests). */
+    private final IntSupplier random;
     /** Held by the one completion that closes a window and runs the algorithm. */
     private final AtomicBoolean closing = new AtomicBoolean();
     /** The window collecting completions; {@code null} until the first completion starts one. */
     private volatile Window current;
+    /**
+     * The current window's sampling stride minus 1: a call is timed if a random int has none of these
+     * bits set; 0 times every call. Written by the closer, after it installs the window.
+     */
+    private volatile int sampleMask;
     /** Failures slower than this count as latency samples; written by the closer. */
     private volatile long slowFailureNanos = Long.MAX_VALUE;
     /**
@@ -66,14 +94,17 @@ public final class AdaptiveLimit implements CompletionListener {
     private volatile AdaptiveState state;
     /** The limiter's rejection count when the last window closed; guarded by {@code closing}. */
     private long rejectedBefore;
+    /** The limiter's permitted count when the last window closed; guarded by {@code closing}. */
+    private long permittedBefore;
     /** Set once, before the limiter can run a call. */
     private JobLimiter limiter;
     /** Runs when a closer found too few samples, before it pushes the deadline back: lets tests race it. */
     private final Runnable afterTooFewSamples;
 
-    private AdaptiveLimit(AdaptiveConfig config, Runnable afterTooFewSamples) {
+    private AdaptiveLimit(AdaptiveConfig config, Runnable afterTooFewSamples, IntSupplier random) {
         this.config = config;
         this.afterTooFewSamples = afterTooFewSamples;
+        this.random = random;
         this.windowNanos = config.window().toNanos();
         this.algorithm = new LatencyGradient(config);
         this.state = snapshot(config.initialLimit());
@@ -90,14 +121,24 @@ public final class AdaptiveLimit implements CompletionListener {
      * @throws IllegalArgumentException if the builder's settings are invalid
      */
     public static AdaptiveLimit create(JobLimiter.Builder builder, AdaptiveConfig config) {
-        return create(builder, config, () -> { });
+        return create(builder, config, () -> { }, () -> ThreadLocalRandom.current().nextInt());
     }
 
     /** For tests: {@link #create} with a hook that runs where a closer decides to wait for more samples. */
     static AdaptiveLimit create(JobLimiter.Builder builder, AdaptiveConfig config, Runnable afterTooFewSamples) {
+        return create(builder, config, afterTooFewSamples, () -> ThreadLocalRandom.current().nextInt());
+    }
+
+    /** For tests: {@link #create} with the random source that picks the timed calls. */
+    static AdaptiveLimit createSampling(JobLimiter.Builder builder, AdaptiveConfig config, IntSupplier random) {
+        return create(builder, config, () -> { }, random);
+    }
+
+    private static AdaptiveLimit create(JobLimiter.Builder builder, AdaptiveConfig config, Runnable afterTooFewSamples,
+            IntSupplier random) {
         Objects.requireNonNull(builder, "builder");
         Objects.requireNonNull(config, "config");
-        AdaptiveLimit adaptive = new AdaptiveLimit(config, afterTooFewSamples);
+        AdaptiveLimit adaptive = new AdaptiveLimit(config, afterTooFewSamples, random);
         adaptive.limiter = builder.limit(config.initialLimit()).completionListener(adaptive).build();
         return adaptive;
     }
@@ -121,6 +162,13 @@ public final class AdaptiveLimit implements CompletionListener {
                 last.estimatedQueue(), last.windows());
     }
 
+    /** Times every call at low traffic, a random one in the current stride at high traffic. */
+    @Override
+    public boolean timeCall() {
+        int mask = sampleMask;
+        return mask == 0 || (random.getAsInt() & mask) == 0;
+    }
+
     @Override
     public void onCompleted(long grantedNanos, long completedNanos, Outcome outcome) {
         Window window = current;
@@ -130,14 +178,15 @@ public final class AdaptiveLimit implements CompletionListener {
         }
         long rtt = completedNanos - grantedNanos;
         Outcome counted = outcome;
-        if (changed && grantedNanos - changedAtNanos < 0 && outcome != Outcome.TIMEOUT) {
-            counted = Outcome.CANCELLED; // granted under an older limit: tells nothing about this one
+        if (outcome != Outcome.TIMEOUT
+                && (grantedNanos == UNTIMED || changed && grantedNanos - changedAtNanos < 0)) {
+            counted = Outcome.CANCELLED; // not timed, or granted under an older limit: tells nothing about this one
         }
         switch (counted) {
-            case SUCCESS -> window.sample(rtt);
+            case SUCCESS -> window.sample(rtt, grantedNanos);
             case FAILURE -> {
                 if (rtt > slowFailureNanos) {
-                    window.sample(rtt);
+                    window.sample(rtt, grantedNanos);
                 } else {
                     window.ignored.increment();
                 }
@@ -158,7 +207,8 @@ public final class AdaptiveLimit implements CompletionListener {
             try {
                 if (current == null) {
                     rejectedBefore = limiter.rejectedCount();
-                    current = new Window(nowNanos, nowNanos + windowNanos);
+                    permittedBefore = limiter.permittedCount();
+                    current = new Window(nowNanos, nowNanos + windowNanos, 1, 1);
                 }
             } finally {
                 closing.set(false);
@@ -206,12 +256,17 @@ public final class AdaptiveLimit implements CompletionListener {
             window.deadlineNanos = nowNanos + windowNanos / 10; // too few to judge: collect a little longer
             return true;
         }
-        current = new Window(nowNanos, nowNanos + windowNanos);
+        long permittedNow = limiter.permittedCount();
+        int stride = stride(permittedNow - permittedBefore, nowNanos - window.startNanos, windowNanos);
+        permittedBefore = permittedNow;
+        current = new Window(nowNanos, nowNanos + windowNanos, stride, window.stride);
+        sampleMask = stride - 1;
         long rejectedNow = limiter.rejectedCount();
         long rejected = rejectedNow - rejectedBefore;
         rejectedBefore = rejectedNow;
-        long rtt = samples == 0 ? 0L : window.rttSum.sum() / samples;
-        Sample sample = new Sample(window.startNanos, nowNanos, samples, rtt, window.ignored.sum(), dropped,
+        long calls = samples + window.extraWeight.sum(); // the calls the timed ones stand for
+        long rtt = samples == 0 ? 0L : window.rttSum.sum() / calls;
+        Sample sample = new Sample(window.startNanos, nowNanos, calls, rtt, window.ignored.sum(), dropped,
                 rejected, limiter.waiting(), limiter.limit());
         int next = algorithm.update(sample);
         double baseline = algorithm.baselineNanos();
@@ -224,6 +279,24 @@ public final class AdaptiveLimit implements CompletionListener {
             limiter.setLimit(next);
         }
         return false;
+    }
+
+    /**
+     * @param calls         the calls the limiter permitted during a window
+     * @param durationNanos how long that window was open
+     * @param windowNanos   the configured window
+     * @return the sampling stride for the next window: a power of two that leaves at least
+     *         {@value #TIMED_PER_WINDOW} timed calls per window at that rate, at most {@value #MAX_STRIDE}
+     */
+    static int stride(long calls, long durationNanos, long windowNanos) {
+        double perWindow = (double) calls * windowNanos / Math.max(1L, durationNanos);
+        long stride = (long) (perWindow / TIMED_PER_WINDOW);
+        return stride <= 1L ? 1 : (int) Math.min(MAX_STRIDE, Long.highestOneBit(stride));
+    }
+
+    /** @return one call in this many is timed now */
+    int stride() {
+        return sampleMask + 1;
     }
 
     private AdaptiveState snapshot(int limit) {
@@ -248,19 +321,36 @@ public final class AdaptiveLimit implements CompletionListener {
          * a closer's push back is made good by its second look at {@link #dropped}, see the class comment).
          */
         volatile long deadlineNanos;
+        /** One call granted during this window is timed in this many. */
+        final int stride;
+        /** The same for the previous window, whose calls may complete in this one. */
+        final int strideBefore;
+        /** Timed latency samples. */
         final LongAdder samples = new LongAdder();
+        /** The calls the samples stand for beyond their own number (0 when every call is timed). */
+        final LongAdder extraWeight = new LongAdder();
+        /** Sum of the samples' latencies, each times the calls it stands for. */
         final LongAdder rttSum = new LongAdder();
         final LongAdder ignored = new LongAdder();
         final LongAdder dropped = new LongAdder();
 
-        Window(long startNanos, long deadlineNanos) {
+        Window(long startNanos, long deadlineNanos, int stride, int strideBefore) {
             this.startNanos = startNanos;
             this.deadlineNanos = deadlineNanos;
+            this.stride = stride;
+            this.strideBefore = strideBefore;
         }
 
-        void sample(long rttNanos) {
+        /** Counts a timed call, granted at {@code grantedNanos}, as a latency sample. */
+        void sample(long rttNanos, long grantedNanos) {
+            int weight = grantedNanos - startNanos < 0 ? strideBefore : stride;
             samples.increment();
-            rttSum.add(rttNanos);
+            if (weight == 1) {
+                rttSum.add(rttNanos);
+            } else {
+                extraWeight.add(weight - 1);
+                rttSum.add(rttNanos * weight);
+            }
         }
     }
 }

@@ -7,8 +7,10 @@ package dev.dike.limit.adaptive;
  * @param startNanos  when the window began
  * @param endNanos    when it ended (the completion that closed it)
  * @param samples     the latency samples: calls that succeeded, and calls that failed more slowly than
- *                    the latency the algorithm already knows (a slow failure proves that slowness)
- * @param rttNanos    the samples' mean latency, from permit grant to completion; 0 without samples
+ *                    the latency the algorithm already knows (a slow failure proves that slowness);
+ *                    when only some calls are timed, the number the timed ones stand for
+ * @param rttNanos    the samples' mean latency, from permit grant to completion (each weighted by the
+ *                    calls it stands for); 0 without samples
  * @param ignored     calls that ended without telling anything about latency: fast failures (a failure
  *                    is never taken for a fast success) and cancellations
  * @param dropped     calls that timed out: congestion, whatever the latency says

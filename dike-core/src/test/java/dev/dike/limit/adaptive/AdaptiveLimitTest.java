@@ -7,13 +7,17 @@ import dev.dike.limit.JobLimiter;
 import dev.dike.time.ManualDelayScheduler;
 
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -129,5 +133,115 @@ class AdaptiveLimitTest {
         calls.forEach(call -> call.complete("ok"));
         assertThat(adaptive.state().windows()).isZero();
         assertThat(limiter.limit()).isEqualTo(10);
+    }
+
+    /** Sampling: a limiter whose calls last 1 ms, started {@code perMilli} per millisecond of the virtual clock. */
+    private static final class Traffic {
+
+        final ManualDelayScheduler clock = new ManualDelayScheduler();
+        final AdaptiveLimit adaptive;
+        final JobLimiter limiter;
+        private final Deque<CompletableFuture<String>> running = new ArrayDeque<>();
+
+        Traffic(int initialLimit, java.util.function.IntSupplier random) {
+            adaptive = AdaptiveLimit.createSampling(JobLimiter.builder("busy").scheduler(clock).executor(Runnable::run),
+                    AdaptiveConfig.builder(initialLimit).maxLimit(4096).build(), random);
+            limiter = adaptive.limiter();
+        }
+
+        /** For {@code millis} ms: each ms the calls started 1 ms ago succeed, and {@code perMilli} new ones start. */
+        void run(int perMilli, int millis) {
+            for (int tick = 0; tick < millis; tick++) {
+                clock.advance(1, TimeUnit.MILLISECONDS);
+                while (!running.isEmpty()) {
+                    running.poll().complete("ok");
+                }
+                for (int i = 0; i < perMilli; i++) {
+                    CompletableFuture<String> call = new CompletableFuture<>();
+                    limiter.executeAsync(() -> call);
+                    running.add(call);
+                }
+                AdaptiveInvariants.check(adaptive);
+            }
+        }
+    }
+
+    @Test
+    void atLowTrafficEveryCallIsTimed() {
+        AtomicInteger randomsDrawn = new AtomicInteger();
+        Traffic traffic = new Traffic(10, randomsDrawn::incrementAndGet);
+        traffic.run(1, 2_000); // 1,000 calls/s, 100 per window: the simulation's rate
+        traffic.run(20, 1_000); // 2,000 per window: still below twice 1,024
+
+        assertThat(traffic.adaptive.stride()).isEqualTo(1);
+        assertThat(randomsDrawn).as("no call was left to chance").hasValue(0);
+        assertThat(traffic.adaptive.state().windows()).isGreaterThanOrEqualTo(25);
+        assertThat(traffic.adaptive.state().averageInFlight()).isEqualTo(20.0);
+    }
+
+    @Test
+    void atHighTrafficOneCallInAStrideIsTimedAndStandsForTheOthers() {
+        Traffic traffic = new Traffic(1000, new SplittableRandom(42)::nextInt);
+        traffic.run(200, 250); // 20,000 calls per 100 ms window
+        assertThat(traffic.adaptive.stride()).as("the largest power of two leaving 1,024 timed calls per window")
+                .isEqualTo(16);
+        traffic.run(200, 500);
+
+        AdaptiveState state = traffic.adaptive.state();
+        assertThat(state.recentLatencyMillis()).isEqualTo(1.0);
+        // 200 calls of 1 ms each per ms: 200 in flight (Little's law), estimated from about 1,250 timed calls.
+        assertThat(state.averageInFlight()).isCloseTo(200.0, org.assertj.core.data.Percentage.withPercentage(10));
+        assertThat(traffic.limiter.limit()).as("nothing held back, latency at its baseline: never cut").isEqualTo(1000);
+    }
+
+    @Test
+    void whenTheTrafficFallsTheStrideFallsWithinAFewWindows() {
+        Traffic traffic = new Traffic(1000, new SplittableRandom(7)::nextInt);
+        traffic.run(400, 300);
+        assertThat(traffic.adaptive.stride()).isEqualTo(32);
+        long windows = traffic.adaptive.state().windows();
+
+        traffic.run(1, 600); // 400 times less: about 3 timed calls per window until the stride falls
+        assertThat(traffic.adaptive.stride()).isEqualTo(1);
+        assertThat(traffic.adaptive.state().windows()).isGreaterThan(windows);
+        traffic.run(1, 200);
+        assertThat(traffic.adaptive.state().averageInFlight()).isEqualTo(1.0);
+    }
+
+    @Test
+    void everyTimeoutCountsTimedOrNot() {
+        AtomicInteger random = new AtomicInteger(); // 0: timed; -1: not timed, at any stride above 1
+        Traffic traffic = new Traffic(1000, random::get);
+        traffic.run(200, 250);
+        assertThat(traffic.adaptive.stride()).isGreaterThan(1);
+        random.set(-1);
+        for (int window = 0; window < 3; window++) {
+            int before = traffic.limiter.limit();
+            List<CompletableFuture<String>> calls = new ArrayList<>();
+            int free = traffic.limiter.available();
+            for (int i = 0; i < free; i++) {
+                CompletableFuture<String> call = new CompletableFuture<>();
+                traffic.limiter.executeAsync(() -> call);
+                calls.add(call);
+            }
+            traffic.limiter.executeAsync(CompletableFuture::new); // rejected: the limit binds
+            traffic.clock.advance(1, TimeUnit.MILLISECONDS);
+            calls.get(0).completeExceptionally(new TimeoutException("caller gave up")); // not timed
+
+            assertThat(traffic.limiter.limit()).as("window %d", window).isEqualTo((int) Math.round(before * 0.9));
+            calls.forEach(call -> call.complete("ok"));
+        }
+    }
+
+    @Test
+    void theStrideIsAPowerOfTwoLeavingAtLeast1024TimedCallsPerWindow() {
+        long window = TimeUnit.MILLISECONDS.toNanos(100);
+        assertThat(AdaptiveLimit.stride(0, window, window)).isEqualTo(1);
+        assertThat(AdaptiveLimit.stride(2_047, window, window)).isEqualTo(1);
+        assertThat(AdaptiveLimit.stride(2_048, window, window)).isEqualTo(2);
+        assertThat(AdaptiveLimit.stride(20_000, window, window)).isEqualTo(16);
+        assertThat(AdaptiveLimit.stride(20_000, 4 * window, window)).as("a window kept open longer").isEqualTo(4);
+        assertThat(AdaptiveLimit.stride(Long.MAX_VALUE / 2, window, window)).isEqualTo(AdaptiveLimit.MAX_STRIDE);
+        assertThat(AdaptiveLimit.stride(5_000, 0, window)).isEqualTo(AdaptiveLimit.MAX_STRIDE);
     }
 }
