@@ -28,7 +28,21 @@ final class BatchDispatcher<T, R> {
     /** Lists a queue that just became due and starts what the free slots allow. */
     void offer(KeyQueue<T, R> queue) {
         ready.offer(queue);
-        drain();
+        drain(null);
+    }
+
+    /**
+     * Lists a queue that {@code submitted}, a call on the current thread, made due, and starts what the
+     * free slots allow. If that forms a batch of {@code submitted} alone whose operation may run on its
+     * submitter ({@link BatchOperation#mayRunOnSubmitter}), that batch runs here, after the others were
+     * handed to the runner.
+     */
+    void offer(KeyQueue<T, R> queue, PendingCall<T, R> submitted) {
+        ready.offer(queue);
+        RunningBatch<T, R> here = drain(submitted);
+        if (here != null) {
+            here.runOnSubmitter();
+        }
     }
 
     /** Lists a queue again whose rest is still due after a batch was formed from it; a running drain picks it up. */
@@ -39,7 +53,7 @@ final class BatchDispatcher<T, R> {
     /** Frees the slot of a batch that ended (or was never run) and starts what may start now. */
     void release() {
         slots.release();
-        drain();
+        drain(null);
     }
 
     int batchesInFlight() {
@@ -50,16 +64,21 @@ final class BatchDispatcher<T, R> {
         return ready.size();
     }
 
-    private void drain() {
+    /** @return the batch of {@code submitted} alone if it may run on this thread, not started yet; else {@code null} */
+    private RunningBatch<T, R> drain(PendingCall<T, R> submitted) {
+        RunningBatch<T, R> here = null;
         while (!ready.isEmpty() && slots.tryAcquire()) {
             KeyQueue<T, R> queue = ready.poll();
             RunningBatch<T, R> batch = queue == null ? null : queue.take(context.scheduler().nanoTime());
             if (batch == null) {
                 // Another thread took the entry, or every caller of the queue cancelled: no batch, no slot.
                 slots.release();
+            } else if (here == null && submitted != null && batch.mayRunOnSubmitterOf(submitted)) {
+                here = batch; // holds its slot; runs once the loop has handed the others on
             } else {
                 batch.start();
             }
         }
+        return here;
     }
 }

@@ -43,6 +43,10 @@ import java.util.function.UnaryOperator;
  *       too. A result that is complete when the operation returns completes its callers on the
  *       thread that ran the operation. Every caller completes exactly once on every path, and no
  *       failure leaves state behind.</li>
+ *   <li>A batch of one call formed on the thread that submitted it runs on that thread when
+ *       {@link BatchOperation#mayRunOnSubmitter} allows it, and its call completes where the
+ *       operation's stage completes: no executor hand-off, as for a call without batching. Every
+ *       other batch runs on the executor.</li>
  *   <li>The executor must run or refuse every task it is given: one that discards tasks silently
  *       leaves batches to fail only at their processing timeout.</li>
  * </ul>
@@ -167,7 +171,7 @@ public final class Batcher<T, R> implements AutoCloseable {
                 context.listener().onCallCompleted(name, call.outcome());
             });
             if (admission == KeyQueue.Admission.DUE) {
-                context.dispatcher().offer(queue);
+                context.dispatcher().offer(queue, call);
             }
             return call.future();
         }

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One formed batch, from the moment it holds a slot until it ends: a {@link BatchRunner} calls the
- * operation on the executor, the result races the processing timeout ({@link ProcessingTimeouts}),
+ * operation on the executor (or, for a batch of one call formed on its submitter's thread whose
+ * operation allows it, {@link #runOnSubmitter} calls it there), the result races the processing timeout ({@link ProcessingTimeouts}),
  * and the batch frees its slot exactly once and completes every caller exactly once.
  *
  * <p>Life cycle, in {@link #state}: {@code QUEUED} (formed, holding a slot, not yet sent), then
@@ -61,6 +62,8 @@ final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
     private volatile CompletionStage<?> stage;
     /** The executor thread while it registers on the stage: a result already there is handled without a hop. */
     private volatile Thread registeringThread;
+    /** Whether the batch runs on the thread that submitted its one call ({@link #runOnSubmitter}); set before the operation is called. */
+    private volatile boolean onSubmitter;
 
     RunningBatch(BatchContext<T, R> context, Object key, List<PendingCall<T, R>> calls, int rows, int columnCount,
             FlushReason reason) {
@@ -78,15 +81,46 @@ final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
      * too.
      */
     void start() {
+        if (watch()) {
+            context.runner().run(this);
+        }
+    }
+
+    /**
+     * @return whether this batch is {@code submitted} alone and its operation may run on the thread
+     *         that submitted it; see {@link BatchOperation#mayRunOnSubmitter}
+     */
+    boolean mayRunOnSubmitterOf(PendingCall<T, R> submitted) {
+        return calls.size() == 1 && calls.get(0) == submitted && context.operation().mayRunOnSubmitter(key);
+    }
+
+    /**
+     * Runs the batch here, on the thread that submitted its one call, instead of handing it to a runner:
+     * the operation is called here, and the call completes on whatever thread completes the operation's
+     * stage (here if it is complete at once), as a call without batching would. Timed like any batch.
+     */
+    void runOnSubmitter() {
+        if (!watch()) {
+            return;
+        }
+        onSubmitter = true;
+        List<List<T>> columns = send();
+        if (columns != null) {
+            callOperation(columns);
+        }
+    }
+
+    /** Starts timing the batch; {@code false} if the scheduler refused, and the batch was failed. */
+    private boolean watch() {
         long now = context.scheduler().nanoTime();
         startNanos = now;
         try {
             context.timeouts().watch(this, now);
+            return true;
         } catch (RuntimeException refused) {
             refuse(refused);
-            return;
+            return false;
         }
-        context.runner().run(this);
     }
 
     /**
@@ -106,27 +140,10 @@ final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
      * refused) while it waited or while its rows were copied.
      */
     void run(BatchRunner<T, R> runner) {
-        if (state.get() == ENDED) {
-            return; // cheap early exit: the decisive check is the compare-and-set below
-        }
-        startNanos = context.scheduler().nanoTime();
-        List<List<T>> columns;
-        try {
-            columns = columns();
-        } catch (RuntimeException | Error unexpected) {
-            end(null, unexpected); // a bug; its callers must not be left waiting for the timeout
+        List<List<T>> columns = send();
+        if (columns == null) {
             return;
         }
-        if (!state.compareAndSet(QUEUED, SENT)) {
-            return; // ended meanwhile: its callers are (being) failed and its slot freed by whoever ended it
-        }
-        // Reported only for a batch that is sent, so the figures count rows the operation received.
-        int saved = calls.get(0).distinct() ? callRows() - rows : 0;
-        if (saved > 0) {
-            context.listener().onRowsDeduplicated(context.name(), saved);
-        }
-        context.listener().onBatchStarted(context.name(), reason, rows, calls.size(),
-                startNanos - calls.get(0).arrivalNanos());
         // Busy from here: the operation may block, and so may the callers' dependent stages, which run
         // here when its result is already complete.
         runner.enterUserCode();
@@ -135,6 +152,36 @@ final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
         } finally {
             runner.leaveUserCode();
         }
+    }
+
+    /**
+     * Commits the batch to being sent and reports it to the listener.
+     *
+     * @return the batch's columns; {@code null} if it ended (timed out or refused) before, and must not be sent
+     */
+    private List<List<T>> send() {
+        if (state.get() == ENDED) {
+            return null; // cheap early exit: the decisive check is the compare-and-set below
+        }
+        startNanos = context.scheduler().nanoTime();
+        List<List<T>> columns;
+        try {
+            columns = columns();
+        } catch (RuntimeException | Error unexpected) {
+            end(null, unexpected); // a bug; its callers must not be left waiting for the timeout
+            return null;
+        }
+        if (!state.compareAndSet(QUEUED, SENT)) {
+            return null; // ended meanwhile: its callers are (being) failed and its slot freed by whoever ended it
+        }
+        // Reported only for a batch that is sent, so the figures count rows the operation received.
+        int saved = calls.get(0).distinct() ? callRows() - rows : 0;
+        if (saved > 0) {
+            context.listener().onRowsDeduplicated(context.name(), saved);
+        }
+        context.listener().onBatchStarted(context.name(), reason, rows, calls.size(),
+                startNanos - calls.get(0).arrivalNanos());
+        return columns;
     }
 
     private void callOperation(List<List<T>> columns) {
@@ -160,7 +207,9 @@ final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
     }
 
     private void onResult(List<? extends R> results, Throwable error) {
-        if (Thread.currentThread() == registeringThread) {
+        // Run on its submitter, the batch's one call completes where the operation's stage does, as it
+        // would without batching: one more hand-off here is what made an idle zero-wait batch slow.
+        if (onSubmitter || Thread.currentThread() == registeringThread) {
             end(results, error);
         } else {
             // The stage completed on a foreign thread (maybe the timer's): complete callers on the executor.

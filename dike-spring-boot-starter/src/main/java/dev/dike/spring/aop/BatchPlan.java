@@ -19,17 +19,39 @@ import org.aopalliance.intercept.MethodInvocation;
  */
 final class BatchPlan {
 
-    /** The operation of every batcher the interceptor creates: each batch runs its own method. */
-    static final BatchOperation<Object, Object> OPERATION = (key, columns) -> ((Key) key).plan().execute((Key) key, columns);
+    /**
+     * The operation of every batcher the interceptor creates: each batch runs its own method, on the
+     * caller's thread when the batch is that caller alone and {@link #mayRunOnCaller} allows it.
+     */
+    static final BatchOperation<Object, Object> OPERATION = new BatchOperation<>() {
+        @Override
+        public CompletionStage<List<Object>> execute(Object key, List<List<Object>> columns) throws Exception {
+            return ((Key) key).plan().execute((Key) key, columns);
+        }
+
+        @Override
+        public boolean mayRunOnSubmitter(Object key) {
+            return ((Key) key).plan().mayRunOnCaller;
+        }
+    };
 
     private final Batcher<Object, Object> batcher;
     private final BatchShape signature;
     private final ReactiveAdapter reactive;
+    /**
+     * Whether a batch of one call may call its method on that caller's thread: unless a caller that
+     * expects not to be blocked (a future or {@code Mono}) would run a bulk method that returns a plain
+     * value (so may block). A list method is the caller's own method, which it would run on its thread
+     * without batching; a plain caller waits for the result on its thread anyway; a bulk method that
+     * returns a future or {@code Mono} declares that it does not block.
+     */
+    private final boolean mayRunOnCaller;
 
     BatchPlan(Batcher<Object, Object> batcher, BatchShape signature, ReactiveAdapter reactive) {
         this.batcher = batcher;
         this.signature = signature;
         this.reactive = reactive;
+        this.mayRunOnCaller = signature.kind() == ReturnKind.PLAIN || signature.resultKind() != ReturnKind.PLAIN;
     }
 
     Batcher<Object, Object> batcher() {

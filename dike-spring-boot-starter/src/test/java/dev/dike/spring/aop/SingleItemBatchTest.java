@@ -50,7 +50,10 @@ import static org.awaitility.Awaitility.await;
  */
 @SpringBootTest(classes = SingleItemBatchTest.App.class, properties = {
         "dike.batch.defaults.target-batch-size=2", "dike.batch.defaults.max-waiting-time=10s",
-        "dike.batch.instances.strict.missing-key=fail"})
+        "dike.batch.instances.strict.missing-key=fail", "dike.batch.instances.idle.max-waiting-time=0",
+        "dike.batch.instances.idle.max-concurrent-batches=1", "dike.batch.instances.idle-blocking.max-waiting-time=0",
+        "dike.batch.instances.idle-blocking.max-concurrent-batches=1", "dike.batch.instances.idle-plain.max-waiting-time=0",
+        "dike.batch.instances.idle-plain.max-concurrent-batches=1"})
 class SingleItemBatchTest {
 
     private static final long SECONDS = 5;
@@ -213,6 +216,27 @@ class SingleItemBatchTest {
         assertThat(batcher.queuedRows()).isZero();
     }
 
+    /**
+     * A lone call of an idle zero-wait batch runs the bulk method on the caller's thread, without a
+     * hand-off to the executor, when that cannot hurt the caller: a future caller with a bulk method
+     * that returns a future, or a plain caller (which waits anyway); never a future caller with a plain
+     * bulk method, which may block.
+     */
+    @Test
+    void aLoneCallRunsTheBulkMethodOnTheCallersThreadOnlyWhereItCannotBlockAnAsynchronousCaller() throws Exception {
+        Thread caller = Thread.currentThread();
+
+        assertThat(catalog.idleAsync("a").get(SECONDS, TimeUnit.SECONDS)).isEqualTo("price-a");
+        assertThat(catalog.idleBlocking("b").get(SECONDS, TimeUnit.SECONDS)).isEqualTo("price-b");
+        assertThat(catalog.idlePlain("c")).isEqualTo("price-c");
+
+        assertThat(catalog.bulkThreads()).hasSize(3);
+        assertThat(catalog.bulkThreads().get(0)).as("future bulk method behind a future").isSameAs(caller);
+        assertThat(catalog.bulkThreads().get(1).getName()).as("plain bulk method behind a future")
+                .startsWith("dike-batch-");
+        assertThat(catalog.bulkThreads().get(2)).as("plain caller").isSameAs(caller);
+    }
+
     static Object resolve(Object result) throws Exception {
         if (result instanceof Mono<?> mono) {
             return mono.block(Duration.ofSeconds(SECONDS));
@@ -243,6 +267,37 @@ class SingleItemBatchTest {
     public static class Catalog {
 
         private final List<List<Object>> received = new CopyOnWriteArrayList<>();
+        private final List<Thread> bulkThreads = new CopyOnWriteArrayList<>();
+
+        /** @return the thread of each call of the idle* bulk methods */
+        public List<Thread> bulkThreads() {
+            return bulkThreads;
+        }
+
+        public CompletableFuture<Map<String, String>> idleStage(Set<String> skus) {
+            bulkThreads.add(Thread.currentThread());
+            return CompletableFuture.completedFuture(values(skus));
+        }
+
+        public Map<String, String> idleMap(Set<String> skus) {
+            bulkThreads.add(Thread.currentThread());
+            return values(skus);
+        }
+
+        @Batch(name = "idle", bulkMethod = "idleStage")
+        public CompletableFuture<String> idleAsync(String sku) {
+            return null;
+        }
+
+        @Batch(name = "idle-blocking", bulkMethod = "idleMap")
+        public CompletableFuture<String> idleBlocking(String sku) {
+            return null;
+        }
+
+        @Batch(name = "idle-plain", bulkMethod = "idleMap")
+        public String idlePlain(String sku) {
+            return null;
+        }
 
         /** @return the keys each bulk call received (a method: the test holds the proxy, whose fields are empty) */
         public List<List<Object>> received() {
