@@ -26,6 +26,8 @@ import java.lang.annotation.Target;
         "dike.retry.instances.inventory.backoff=1",
         "sample.backend.failure-rate=" + SampleAppTest.FAILURE_RATE,
         "sample.backend.workers=64",
+        // Retry-After: 1 would make each of the many injected failures wait a second; RetryAfterTest sets it.
+        "sample.backend.retry-after=0s",
         "sample.demo.rate=200",
         "sample.demo.duration=500ms",
         "sample.demo.warmup=0s",

@@ -16,6 +16,7 @@ public class BackendProperties {
     private volatile double failureRate = 0.05;
     private volatile int workers = 8;
     private volatile int maxItems = 10_000;
+    private volatile Duration retryAfter = Duration.ofSeconds(1);
 
     /** @return the fixed cost of one bulk call */
     public Duration getLatency() {
@@ -77,6 +78,38 @@ public class BackendProperties {
             throw new IllegalArgumentException("sample.backend.max-items must be at least 1, got " + maxItems);
         }
         this.maxItems = maxItems;
+    }
+
+    /** @return the {@code Retry-After} of the injected HTTP 503s; zero: none is sent */
+    public Duration getRetryAfter() {
+        return retryAfter;
+    }
+
+    /**
+     * @param retryAfter the {@code Retry-After} of the injected HTTP 503s, in whole seconds as the
+     *                   header's delta-seconds form has them; zero sends none
+     */
+    public void setRetryAfter(Duration retryAfter) {
+        requireNotNegative("sample.backend.retry-after", retryAfter);
+        if (retryAfter.getNano() != 0) {
+            throw new IllegalArgumentException("sample.backend.retry-after must be whole seconds "
+                    + "(the header's delta-seconds), such as 1s, got " + retryAfter);
+        }
+        this.retryAfter = retryAfter;
+    }
+
+    /**
+     * Takes every value of another instance, e.g. to make a second backend behave as the first does now.
+     *
+     * @param other the values to take
+     */
+    public void copyFrom(BackendProperties other) {
+        setLatency(other.getLatency());
+        setLatencyPerItem(other.getLatencyPerItem());
+        setFailureRate(other.getFailureRate());
+        setWorkers(other.getWorkers());
+        setMaxItems(other.getMaxItems());
+        setRetryAfter(other.getRetryAfter());
     }
 
     private static void requireNotNegative(String property, Duration value) {

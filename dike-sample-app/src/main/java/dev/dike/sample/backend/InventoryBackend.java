@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The simulated inventory system behind {@code /backend/**}: a bulk price lookup whose cost is a
  * fixed latency per call plus a small cost per item, served by a fixed number of workers, failing
- * now and then. It waits on Reactor's timer, never on a blocked thread.
+ * now and then with HTTP 503 and a {@code Retry-After}. It waits on Reactor's timer, never on a
+ * blocked thread.
  */
 @Service
 public class InventoryBackend {
@@ -24,6 +25,7 @@ public class InventoryBackend {
     private final LongAdder calls = new LongAdder();
     private final LongAdder items = new LongAdder();
     private final LongAdder failures = new LongAdder();
+    private final LongAdder queuedNanos = new LongAdder();
     private final Counter succeededCalls;
     private final Counter failedCalls;
     private final Counter itemCounter;
@@ -49,23 +51,25 @@ public class InventoryBackend {
      *
      * @param skus the articles, at least one
      * @return their prices in the same order, once the call's turn and cost have passed; or a
-     *         {@link SimulatedOutageException} at the configured failure rate
+     *         {@link SimulatedOutageException} at the configured failure rate (a failed call costs
+     *         a worker as much as a successful one)
      */
     Mono<List<Price>> lookup(List<String> skus) {
         long costNanos = properties.getLatency().toNanos() + properties.getLatencyPerItem().toNanos() * skus.size();
         long waitNanos = workers.reserve(properties.getWorkers(), System.nanoTime(), costNanos);
         boolean fails = ThreadLocalRandom.current().nextDouble() < properties.getFailureRate();
-        record(skus.size(), fails);
+        record(skus.size(), fails, waitNanos - costNanos);
         Mono<Long> served = Mono.delay(Duration.ofNanos(waitNanos));
         if (fails) {
-            return served.then(Mono.error(new SimulatedOutageException()));
+            return served.then(Mono.error(new SimulatedOutageException(properties.getRetryAfter().toSeconds())));
         }
         return served.then(Mono.fromSupplier(() -> skus.stream().map(PriceCatalog::priceOf).toList()));
     }
 
-    private void record(int itemCount, boolean fails) {
+    private void record(int itemCount, boolean fails, long queueNanos) {
         calls.increment();
         items.add(itemCount);
+        queuedNanos.add(queueNanos);
         itemCounter.increment(itemCount);
         if (fails) {
             failures.increment();
@@ -77,6 +81,6 @@ public class InventoryBackend {
 
     /** @return what the backend has served so far; exact once no call is running */
     public BackendStats stats() {
-        return new BackendStats(calls.sum(), items.sum(), failures.sum());
+        return new BackendStats(calls.sum(), items.sum(), failures.sum(), queuedNanos.sum());
     }
 }

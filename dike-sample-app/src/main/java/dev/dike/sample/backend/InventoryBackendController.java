@@ -1,6 +1,7 @@
 package dev.dike.sample.backend;
 
 import dev.dike.sample.Price;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -56,6 +57,10 @@ class InventoryBackendController {
     ResponseEntity<ProblemDetail> outage(SimulatedOutageException failure) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, failure.getMessage());
         problem.setTitle("Inventory backend unavailable");
-        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(problem);
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE);
+        if (failure.retryAfterSeconds() > 0) {
+            response.header(HttpHeaders.RETRY_AFTER, Long.toString(failure.retryAfterSeconds()));
+        }
+        return response.body(problem);
     }
 }

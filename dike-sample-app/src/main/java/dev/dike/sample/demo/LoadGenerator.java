@@ -9,6 +9,7 @@ import reactor.netty.resources.ConnectionProvider;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Sends {@code GET /prices/{sku}} requests to the service on localhost at a fixed rate, whatever the
@@ -35,19 +36,21 @@ final class LoadGenerator implements AutoCloseable {
     }
 
     /**
-     * Starts sending {@code settings.rate()} requests per second; returns at once.
+     * Starts sending {@code rate} requests per second; returns at once.
      *
      * @param batched  the {@code batching} query parameter of every request
+     * @param rate     requests per second
      * @param duration how long to send
      * @return the run, whose {@link LoadRun#done()} completes once every request is answered
      */
-    LoadRun start(boolean batched, Duration duration) {
+    LoadRun start(boolean batched, int rate, Duration duration) {
         long ticks = duration.toMillis() / TICK_MILLIS;
-        LoadRun run = new LoadRun(batched, duration, (int) Math.min(Integer.MAX_VALUE - 8, requestsBefore(ticks)));
+        LoadRun run = new LoadRun(batched, duration,
+                (int) Math.min(Integer.MAX_VALUE - 8, requestsBefore(ticks, rate)));
         Flux.interval(Duration.ofMillis(TICK_MILLIS))
                 .take(ticks)
                 .doOnNext(tick -> {
-                    for (long i = requestsBefore(tick); i < requestsBefore(tick + 1); i++) {
+                    for (long i = requestsBefore(tick, rate); i < requestsBefore(tick + 1, rate); i++) {
                         send(run);
                     }
                 })
@@ -57,8 +60,8 @@ final class LoadGenerator implements AutoCloseable {
     }
 
     /** Spreads the rate evenly over the ticks, so that any rate is met exactly over a second. */
-    private long requestsBefore(long tick) {
-        return tick * settings.rate() * TICK_MILLIS / 1000;
+    private static long requestsBefore(long tick, int rate) {
+        return tick * rate * TICK_MILLIS / 1000;
     }
 
     private void send(LoadRun run) {
@@ -75,7 +78,13 @@ final class LoadGenerator implements AutoCloseable {
                 .defaultIfEmpty(-1)
                 .timeout(settings.requestTimeout())
                 .doFinally(signal -> run.requestEnded())
-                .subscribe(status -> run.answered(status, System.nanoTime() - start), error -> run.failed());
+                .subscribe(status -> run.answered(status, System.nanoTime() - start), error -> {
+                    if (error instanceof TimeoutException) {
+                        run.timedOut();
+                    } else {
+                        run.failed();
+                    }
+                });
     }
 
     /** Closes the connections; requests still in flight fail. */

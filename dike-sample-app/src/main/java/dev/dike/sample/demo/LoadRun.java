@@ -14,10 +14,12 @@ final class LoadRun {
     private final LongAdder succeeded = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final LongAdder failed = new LongAdder();
+    private final LongAdder timedOut = new LongAdder();
     private final LongAdder skipped = new LongAdder();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LatencyRecorder latencies;
     private final CompletableFuture<LoadRun> done = new CompletableFuture<>();
+    private final CompletableFuture<LoadRun> sendingDone = new CompletableFuture<>();
     private final long startNanos = System.nanoTime();
     private volatile boolean sending = true;
 
@@ -53,6 +55,12 @@ final class LoadRun {
         failed.increment();
     }
 
+    /** A request that got no answer within the demo's request timeout; counted among the failed. */
+    void timedOut() {
+        timedOut.increment();
+        failed.increment();
+    }
+
     /** Called exactly once per request that {@link #tryStartRequest} let through, on every path. */
     void requestEnded() {
         // Both sides read the other's volatile write after their own, so one of them completes.
@@ -63,9 +71,15 @@ final class LoadRun {
 
     void sendingEnded() {
         sending = false;
+        sendingDone.complete(this);
         if (inFlight.get() == 0) {
             done.complete(this);
         }
+    }
+
+    /** @return completes once the run has sent its last request; answers may still be missing */
+    CompletableFuture<LoadRun> sendingDone() {
+        return sendingDone;
     }
 
     /** @return completes once sending has ended and every request is answered */
@@ -91,6 +105,10 @@ final class LoadRun {
 
     long failedCount() {
         return failed.sum();
+    }
+
+    long timedOutCount() {
+        return timedOut.sum();
     }
 
     long skipped() {

@@ -1,14 +1,12 @@
 package dev.dike.sample.demo;
 
-import dev.dike.sample.backend.BackendStats;
-
 /**
- * What one phase of the demo did, as the summary table shows it.
+ * What one phase of the demo did, as the summary tables show it.
  *
- * @param label     the column heading
- * @param run       the client side: requests and their answers
- * @param backend   the backend calls made during the phase
- * @param retries   the retries scheduled during the phase
+ * @param label  the column heading
+ * @param run    the client side: requests and their answers
+ * @param counts the backend calls and the {@code @Retry} figures during the phase
+ * @param limit  the limit in force during the phase
  */
-record PhaseResult(String label, LoadRun run, BackendStats backend, long retries) {
+record PhaseResult(String label, LoadRun run, Counts counts, LimitSamples limit) {
 }

@@ -20,7 +20,9 @@ import java.util.List;
 /**
  * Calls the inventory backend's bulk lookup over HTTP, with {@code @Retry} around each call: an
  * HTTP 503 becomes a {@link BackendUnavailableException}, which the retry configuration named
- * {@code inventory} retries with backoff.
+ * {@code inventory} retries with backoff, within its retry budget. Its cause is Spring's
+ * {@code WebClientResponseException}, from which dike reads the 503's {@code Retry-After}: the next
+ * attempt waits at least that long.
  */
 @Component
 public class InventoryClient implements DisposableBean {
@@ -84,8 +86,9 @@ public class InventoryClient implements DisposableBean {
                 .uri("/prices")
                 .bodyValue(skus)
                 .retrieve()
-                .onStatus(status -> status.value() == 503,
-                        response -> response.releaseBody().thenReturn(new BackendUnavailableException(skus.size())))
+                // Spring's exception keeps the response's headers; as the cause, dike reads its Retry-After.
+                .onStatus(status -> status.value() == 503, response -> response.createException()
+                        .map(unavailable -> new BackendUnavailableException(skus.size(), unavailable)))
                 .bodyToMono(PRICE_LIST)
                 .map(prices -> requireOnePerSku(skus, prices));
     }

@@ -18,7 +18,7 @@ class PriceErrors {
     @ExceptionHandler(BackendUnavailableException.class)
     ResponseEntity<ProblemDetail> backendUnavailable(BackendUnavailableException failure) {
         return problem(HttpStatus.BAD_GATEWAY, "Inventory backend unavailable",
-                failure.getMessage() + ", retries exhausted");
+                failure.getMessage() + "; @Retry gave up (attempts used up or retry budget spent)");
     }
 
     @ExceptionHandler(TimeoutException.class)
