@@ -49,8 +49,20 @@ final class ClusterLimitPlans {
             };
         }
 
+        /**
+         * Asks for a permit. Cancelling the returned future (a {@code Mono} cancelled while the round trip is in
+         * flight) withdraws the request itself, or releases the permit if it was granted meanwhile: cancelling a
+         * dependent stage alone would leave a late grant held for ever.
+         */
         private CompletableFuture<Runnable> acquire() {
-            return limiter.acquire().thenApply(ClusterLimitPlans::releaser);
+            CompletableFuture<ClusterPermit> request = limiter.acquire();
+            CompletableFuture<Runnable> permit = request.thenApply(ClusterLimitPlans::releaser);
+            permit.whenComplete((releaser, failure) -> {
+                if (permit.isCancelled() && !request.cancel(false) && !request.isCompletedExceptionally()) {
+                    request.join().release();
+                }
+            });
+            return permit;
         }
     }
 
