@@ -88,7 +88,9 @@ class LoadDemoTest {
         // nothing to follow, and only the above is checked. A machine that keeps up queues the fixed
         // limit's 20 calls behind 4 workers for about 400 ms each.
         if (queueMillis[1] >= 50) {
-            assertThat(mean[2]).as("adaptive limit with 8 workers, below the fixed one").isLessThan(15);
+            // The mean includes the descent from 20, slow on a busy machine: the end is where it got to.
+            double[] end = cells(output, "limit in force: at the end");
+            assertThat(end[2]).as("adaptive limit at the end with 8 workers, below the fixed one").isLessThan(15);
             assertThat(mean[3]).as("adaptive limit with 4 workers, below its value with 8").isLessThan(0.8 * mean[2]);
             double[] p50 = cells(output, "latency p50 \\(ms\\)");
             assertThat(p50[3]).as("p50 with 4 workers, adaptive below fixed").isLessThan(p50[1] / 2);
