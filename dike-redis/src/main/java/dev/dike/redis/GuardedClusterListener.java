@@ -1,35 +1,34 @@
 package dev.dike.redis;
 
-import java.util.concurrent.atomic.AtomicBoolean;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.dike.limit.ListenerGuard;
 
 /**
- * Shields the cluster limits from their listener, as dike-core's limiter does: the first failure is
- * logged at WARN with its stack trace, later ones at DEBUG; a failure never affects a call.
+ * Shields the cluster limits from their listener with the policy of every dike limiter
+ * ({@link ListenerGuard}): whatever it throws, {@code Error}s included, is caught, so that a reply from
+ * Redis is always handled to the end (a round trip's future completed, a grant delivered); the first
+ * failure is logged at WARN with its stack trace, later ones at DEBUG.
  */
 final class GuardedClusterListener implements ClusterListener {
 
-    private static final Logger LOG = LoggerFactory.getLogger(GuardedClusterListener.class);
-
     private final ClusterListener delegate;
-    private final AtomicBoolean warned = new AtomicBoolean();
+    private final String namespace;
+    private final ListenerGuard guard = new ListenerGuard("dev.dike.redis", "Cluster listener", "namespace");
 
-    private GuardedClusterListener(ClusterListener delegate) {
+    private GuardedClusterListener(ClusterListener delegate, String namespace) {
         this.delegate = delegate;
+        this.namespace = namespace;
     }
 
-    static ClusterListener guard(ClusterListener listener) {
-        return listener == ClusterListener.NONE ? listener : new GuardedClusterListener(listener);
+    static ClusterListener guard(ClusterListener listener, String namespace) {
+        return listener == ClusterListener.NONE ? listener : new GuardedClusterListener(listener, namespace);
     }
 
     @Override
     public void onRoundTrip(String operation, long nanos, boolean succeeded) {
         try {
             delegate.onRoundTrip(operation, nanos, succeeded);
-        } catch (RuntimeException | LinkageError | AssertionError e) {
-            failed("onRoundTrip", e);
+        } catch (Throwable e) {
+            guard.failed(delegate, "onRoundTrip", namespace, e);
         }
     }
 
@@ -37,8 +36,8 @@ final class GuardedClusterListener implements ClusterListener {
     public void onRenewed(int leases) {
         try {
             delegate.onRenewed(leases);
-        } catch (RuntimeException | LinkageError | AssertionError e) {
-            failed("onRenewed", e);
+        } catch (Throwable e) {
+            guard.failed(delegate, "onRenewed", namespace, e);
         }
     }
 
@@ -46,8 +45,8 @@ final class GuardedClusterListener implements ClusterListener {
     public void onLeasesLost(String name, int count) {
         try {
             delegate.onLeasesLost(name, count);
-        } catch (RuntimeException | LinkageError | AssertionError e) {
-            failed("onLeasesLost", e);
+        } catch (Throwable e) {
+            guard.failed(delegate, "onLeasesLost", namespace, e);
         }
     }
 
@@ -55,17 +54,8 @@ final class GuardedClusterListener implements ClusterListener {
     public void onAvailabilityChanged(boolean available) {
         try {
             delegate.onAvailabilityChanged(available);
-        } catch (RuntimeException | LinkageError | AssertionError e) {
-            failed("onAvailabilityChanged", e);
-        }
-    }
-
-    private void failed(String event, Throwable error) {
-        String message = "Cluster listener " + delegate + " failed in " + event + "; ignored";
-        if (warned.compareAndSet(false, true)) {
-            LOG.warn("{} (further failures of this listener are logged at DEBUG)", message, error);
-        } else {
-            LOG.debug(message, error);
+        } catch (Throwable e) {
+            guard.failed(delegate, "onAvailabilityChanged", namespace, e);
         }
     }
 }
