@@ -5,11 +5,13 @@ import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
-/** Binds {@code acquire.lua}: grants up to {@code leaseIds.size()} leases of one limit. Stateless. */
+/** Binds {@code acquire.lua}: grants up to {@code leaseIds.length} leases of one limit. Stateless. */
 final class AcquireScript {
 
     private static final LuaScript SCRIPT = LuaScript.load("acquire.lua");
+    private static final int FIRST_ID = 3;
 
     private AcquireScript() {
     }
@@ -29,16 +31,23 @@ final class AcquireScript {
         }
     }
 
-    static CompletableFuture<Grant> run(RedisScriptingAsyncCommands<String, String> commands, KeyLayout keys,
-            String name, long leaseMillis, int configuredLimit, List<String> leaseIds) {
-        String[] args = new String[2 + leaseIds.size()];
-        args[0] = Long.toString(leaseMillis);
-        args[1] = Integer.toString(configuredLimit);
-        for (int i = 0; i < leaseIds.size(); i++) {
-            args[2 + i] = leaseIds.get(i);
-        }
-        String[] keyNames = { keys.leases(name), keys.limit(name), keys.fence(name), keys.epoch() };
-        return SCRIPT.<List<Object>>run(commands, ScriptOutputType.MULTI, keyNames, args).thenApply(AcquireScript::parse);
+    /**
+     * @param leaseMillis     the lease time in milliseconds, as the script's argument
+     * @param configuredLimit the limit this instance is configured with, as the script's argument
+     * @param wait            whether the calls not granted now wait for a permit (so releases must wake them)
+     * @param leaseIds        the lease ids to grant, in order
+     * @param late            receives a grant that arrived after its round trip failed, or {@code null}
+     */
+    static CompletableFuture<Grant> run(RoundTrips roundTrips, RedisScriptingAsyncCommands<String, String> commands,
+            KeyLayout.LimitKeys keys, String leaseMillis, String configuredLimit, boolean wait, String[] leaseIds,
+            Consumer<? super Grant> late) {
+        String[] args = new String[FIRST_ID + leaseIds.length];
+        args[0] = leaseMillis;
+        args[1] = configuredLimit;
+        args[2] = wait ? "1" : "0";
+        System.arraycopy(leaseIds, 0, args, FIRST_ID, leaseIds.length);
+        return roundTrips.script("acquire", commands, SCRIPT, ScriptOutputType.MULTI, keys.acquire, args,
+                AcquireScript::parse, late);
     }
 
     static Grant parse(List<Object> reply) {

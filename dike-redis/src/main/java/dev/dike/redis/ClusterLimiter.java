@@ -5,9 +5,7 @@ import dev.dike.limit.TooManyCallsException;
 import dev.dike.time.DelayScheduler;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
@@ -66,6 +64,8 @@ public final class ClusterLimiter {
 
     private final String name;
     private final ClusterLimits fleet;
+    /** The limit's keys, built once. */
+    private final KeyLayout.LimitKeys keys;
     private final Duration maxWait;
     private final long maxWaitNanos;
     private final LimitListener listener;
@@ -73,6 +73,8 @@ public final class ClusterLimiter {
     private final int requestedLimit;
     /** The limit this instance asks for; the cluster's limit in Redis wins (first writer or actuator). */
     private volatile int configuredLimit;
+    /** {@link #configuredLimit} as the acquire script's argument, built when it changes. */
+    private volatile String configuredLimitArg;
     /** The cluster limit as last seen in a reply. */
     private volatile int limit;
     /** The leases in force cluster-wide as last seen in a reply. */
@@ -91,12 +93,16 @@ public final class ClusterLimiter {
     private final AtomicLong wakeUps = new AtomicLong();
     private final LongAdder permitted = new LongAdder();
     private final LongAdder rejected = new LongAdder();
+    /** Tests only: runs right after a call started waiting, where a cancel may strike before it is queued. */
+    volatile Runnable afterStartWaiting;
 
     ClusterLimiter(ClusterLimits fleet, String name, int limit, Duration maxWait, LimitListener listener) {
         this.fleet = fleet;
         this.name = name;
+        this.keys = fleet.keys().of(name);
         this.requestedLimit = limit;
         this.configuredLimit = limit;
+        this.configuredLimitArg = Integer.toString(limit);
         this.limit = limit;
         this.maxWait = maxWait;
         this.maxWaitNanos = saturatedNanos(maxWait);
@@ -188,8 +194,9 @@ public final class ClusterLimiter {
             return CompletableFuture.failedFuture(new IllegalStateException(
                     "Cannot change the cluster limit of " + name + ": Redis is not connected"));
         }
-        return fleet.timed(table.setLimit(name, newLimit), null).thenAccept(old -> {
+        return table.setLimit(keys, newLimit).thenAccept(old -> {
             configuredLimit = newLimit;
+            configuredLimitArg = Integer.toString(newLimit);
             int previous = limit;
             limit = newLimit;
             if (previous != newLimit) {
@@ -269,17 +276,16 @@ public final class ClusterLimiter {
         long seen = wakeUps.get();
         LeaseTable table = fleet.table();
         if (table != null && fleet.state().available()) {
-            String leaseId = fleet.newLeaseId();
-            fleet.timed(table.acquire(name, configuredLimit, List.of(leaseId)),
-                    late -> releaseLate(late, List.of(leaseId))).whenComplete((grant, failure) -> {
+            String[] leaseIds = { fleet.newLeaseId() };
+            table.acquire(keys, configuredLimitArg, maxWaitNanos != 0L, leaseIds, late -> releaseLate(late, leaseIds))
+                    .whenComplete((grant, failure) -> {
                         if (failure != null) {
-                            fleet.state().failed(failure);
-                            attempt(waiter); // now in fallback
+                            attempt(waiter); // the round trip marked Redis unavailable: now in fallback
                             return;
                         }
                         observe(grant);
                         if (grant.granted() == 1) {
-                            grantTo(waiter, newPermit(leaseId, grant.tokens()[0]));
+                            grantTo(waiter, newPermit(leaseIds[0], grant.tokens()[0]));
                         } else {
                             notFree(waiter, seen);
                         }
@@ -301,11 +307,18 @@ public final class ClusterLimiter {
             reject(waiter, tooManyCalls(), 0L);
             return;
         }
+        // Counted before it can be withdrawn: a cancel right after startWaiting() decrements, and the count
+        // must never read below zero.
+        waitingCalls.incrementAndGet();
         if (!waiter.startWaiting()) {
+            waitingCalls.decrementAndGet();
             return; // cancelled meanwhile
         }
+        Runnable hook = afterStartWaiting;
+        if (hook != null) {
+            hook.run();
+        }
         waiter.enqueuedNanos = fleet.scheduler().nanoTime();
-        waitingCalls.incrementAndGet();
         queue.offer(waiter);
         waiter.timeout = fleet.scheduler().schedule(() -> expire(waiter), maxWaitNanos, TimeUnit.NANOSECONDS);
         if (!waiter.isWaiting()) {
@@ -358,20 +371,19 @@ public final class ClusterLimiter {
     }
 
     private void drainFromRedis(LeaseTable table, int wanted, long seen) {
-        List<String> ids = new ArrayList<>(wanted);
+        String[] ids = new String[wanted];
         for (int i = 0; i < wanted; i++) {
-            ids.add(fleet.newLeaseId());
+            ids[i] = fleet.newLeaseId();
         }
-        fleet.timed(table.acquire(name, configuredLimit, ids), late -> releaseLate(late, ids))
+        table.acquire(keys, configuredLimitArg, true, ids, late -> releaseLate(late, ids))
                 .whenComplete((grant, failure) -> {
                     boolean more;
                     if (failure != null) {
-                        fleet.state().failed(failure);
-                        more = true; // serve them in fallback
+                        more = true; // the round trip marked Redis unavailable: serve them in fallback
                     } else {
                         observe(grant);
                         for (int i = 0; i < grant.granted(); i++) {
-                            ClusterPermit permit = newPermit(ids.get(i), grant.tokens()[i]);
+                            ClusterPermit permit = newPermit(ids[i], grant.tokens()[i]);
                             Waiter next = pollWaiting();
                             if (next == null) {
                                 permit.release(); // the call timed out or withdrew meanwhile
@@ -467,9 +479,9 @@ public final class ClusterLimiter {
     }
 
     /** A grant whose round trip had timed out: nobody waits for it, give the leases back. */
-    private void releaseLate(AcquireScript.Grant grant, List<String> ids) {
+    private void releaseLate(AcquireScript.Grant grant, String[] ids) {
         for (int i = 0; i < grant.granted(); i++) {
-            newPermit(ids.get(i), grant.tokens()[i]).release();
+            newPermit(ids[i], grant.tokens()[i]).release();
         }
     }
 
@@ -488,20 +500,13 @@ public final class ClusterLimiter {
     void releaseInRedis(ClusterPermit permit) {
         LeaseTable table = fleet.table();
         if (table != null) {
-            // Not awaited: the next command on the connection runs after it. A failure leaves the lease
-            // to expire within the lease time.
-            fleet.timed(table.release(name, permit.leaseId()), null).whenComplete((removed, failure) -> {
-                if (failure != null) {
-                    fleet.state().failed(failure);
-                } else {
-                    fleet.state().succeeded();
-                }
-            });
+            // Not awaited: the next command on the connection runs after it. A failure (which marks Redis
+            // unavailable) leaves the lease to expire within the lease time.
+            table.release(keys, permit.leaseId());
         }
     }
 
     private void observe(AcquireScript.Grant grant) {
-        fleet.state().succeeded();
         clusterInUse = grant.inUse();
         seeLimit(grant.limit());
         String known = fleet.renewer().epoch();

@@ -1,11 +1,13 @@
 package dev.dike.redis;
 
 import dev.dike.limit.LimitListener;
+import dev.dike.limit.ListenerGuard;
 import dev.dike.time.DelayScheduler;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.netty.util.concurrent.FastThreadLocalThread;
 
 import java.time.Duration;
 import java.util.Collection;
@@ -13,14 +15,11 @@ import java.util.Collections;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +48,6 @@ public final class ClusterLimits implements AutoCloseable {
     private final RedisClient client;
     private final String namespace;
     private final Duration leaseTime;
-    private final long roundTripTimeoutNanos;
     private final OnUnavailable onUnavailable;
     private final DelayScheduler scheduler;
     private final Executor executor;
@@ -58,28 +56,27 @@ public final class ClusterLimits implements AutoCloseable {
     private final AtomicLong leaseSequence = new AtomicLong();
     private final KeyLayout keys;
     private final ConnectionState state;
+    private final RoundTrips roundTrips;
     private final LeaseRenewer renewer;
     private final WakeUpChannel wakeUps;
     private final ConcurrentSkipListMap<String, ClusterLimiter> limiters = new ConcurrentSkipListMap<>();
     private volatile LeaseTable table;
     private volatile StatefulRedisConnection<String, String> connection;
     private volatile boolean closed;
-    /** When the last reply of any round trip arrived, on the scheduler's clock. */
-    private volatile long lastReplyNanos;
 
     private ClusterLimits(Builder builder) {
         this.client = builder.client;
         this.namespace = builder.namespace;
         this.leaseTime = builder.leaseTime;
-        this.roundTripTimeoutNanos = (builder.roundTripTimeout != null ? builder.roundTripTimeout
-                : leaseTime.dividedBy(5)).toNanos();
         this.onUnavailable = builder.onUnavailable;
         this.scheduler = builder.scheduler;
         this.executor = builder.executor;
-        this.listener = GuardedClusterListener.guard(builder.listener);
+        this.listener = GuardedClusterListener.guard(builder.listener, namespace);
         this.instanceId = UUID.randomUUID().toString().substring(0, 13).replace("-", "");
         this.keys = new KeyLayout(namespace);
         this.state = new ConnectionState(namespace, onUnavailable);
+        this.roundTrips = new RoundTrips(scheduler, builder.roundTripTimeout != null ? builder.roundTripTimeout
+                : leaseTime.dividedBy(5), listener, state);
         this.renewer = new LeaseRenewer(this, () -> table, scheduler, leaseTime.toNanos() / 3);
         this.wakeUps = new WakeUpChannel(keys.wakeUpChannel(), this::wakeUp);
     }
@@ -120,7 +117,7 @@ public final class ClusterLimits implements AutoCloseable {
             throw new IllegalStateException("The cluster limits of namespace '" + namespace + "' are closed");
         }
         ClusterLimiter limiter = limiters.computeIfAbsent(name,
-                created -> new ClusterLimiter(this, created, limit, maxWait, listener));
+                created -> new ClusterLimiter(this, created, limit, maxWait, ListenerGuard.guard(listener)));
         if (limiter.requestedLimit() != limit || !limiter.maxWait().equals(maxWait)) {
             throw new IllegalStateException("The cluster limiter '" + name + "' exists with limit "
                     + limiter.requestedLimit() + " and maxWait " + limiter.maxWait() + "; it cannot be requested with limit "
@@ -171,19 +168,34 @@ public final class ClusterLimits implements AutoCloseable {
 
     /**
      * Stops renewing, removes this instance's heartbeat (waiting up to the round-trip timeout, after the
-     * releases already sent) and closes the connections. Idempotent.
+     * releases already sent) and closes the connections. Idempotent. Leaves no fallback warning behind:
+     * the connections closing here are not Redis becoming unreachable.
+     *
+     * <p>Blocks for a round trip and for the connections to close, so it must not run on a Netty event-loop
+     * thread (such as a Lettuce callback's), which would have to deliver that very reply: it would stall the
+     * connection of every command that thread serves. Call it from the application's own shutdown.
+     *
+     * @throws IllegalStateException if called on a Netty thread; nothing is closed then
      */
     @Override
     public void close() {
+        if (Thread.currentThread() instanceof FastThreadLocalThread) {
+            throw new IllegalStateException("ClusterLimits.close() of namespace '" + namespace + "' was called on the "
+                    + "Netty thread " + Thread.currentThread().getName() + " (e.g. in a Lettuce callback): it waits for a "
+                    + "reply from Redis that this thread would have to deliver. Call it from another thread, such as the "
+                    + "application's shutdown.");
+        }
         if (closed) {
             return;
         }
         closed = true;
+        boolean reachable = state.available();
+        state.close();
         renewer.close();
         LeaseTable leases = table;
-        if (leases != null && state.available()) {
+        if (leases != null && reachable) {
             try {
-                leases.leave(instanceId).get(roundTripTimeoutNanos, TimeUnit.NANOSECONDS);
+                leases.leave(instanceId).get(roundTrips.timeoutNanos(), TimeUnit.NANOSECONDS);
             } catch (Exception e) {
                 LOG.debug("Could not remove the heartbeat of instance {} from Redis", instanceId, e);
             }
@@ -230,6 +242,10 @@ public final class ClusterLimits implements AutoCloseable {
         return limiters.get(name);
     }
 
+    KeyLayout keys() {
+        return keys;
+    }
+
     String newLeaseId() {
         return instanceId + ':' + leaseSequence.incrementAndGet();
     }
@@ -240,80 +256,6 @@ public final class ClusterLimits implements AutoCloseable {
             if (limiter.waiting() != 0) {
                 limiter.drain();
             }
-        }
-    }
-
-    /**
-     * Bounds a round trip by the round-trip timeout, measured on the scheduler, as a liveness check of
-     * the connection: the round trip fails only if no reply at all (to any command of this instance)
-     * arrived for the whole timeout, so a busy but answering Redis never counts as unreachable. A reply
-     * that arrives after the failure goes to {@code late} (e.g. to release leases granted to nobody).
-     */
-    <T> CompletableFuture<T> timed(CompletableFuture<T> reply, Consumer<? super T> late) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        RoundTripTimer timer = new RoundTripTimer(result);
-        timer.arm(roundTripTimeoutNanos);
-        reply.whenComplete((value, failure) -> {
-            lastReplyNanos = scheduler.nanoTime();
-            timer.cancel();
-            if (failure != null) {
-                result.completeExceptionally(failure);
-            } else if (!result.complete(value) && late != null) {
-                late.accept(value);
-            }
-        });
-        return result;
-    }
-
-    /** The timeout of one round trip, re-armed while other replies keep arriving. */
-    private final class RoundTripTimer implements Runnable {
-
-        private final CompletableFuture<?> result;
-        private final long startNanos = scheduler.nanoTime();
-        private volatile long dueNanos;
-        private volatile boolean graceGiven;
-        private volatile DelayScheduler.ScheduledTask task;
-
-        RoundTripTimer(CompletableFuture<?> result) {
-            this.result = result;
-        }
-
-        void arm(long delayNanos) {
-            dueNanos = scheduler.nanoTime() + delayNanos;
-            task = scheduler.schedule(this, delayNanos, TimeUnit.NANOSECONDS);
-            if (result.isDone()) {
-                task.cancel();
-            }
-        }
-
-        void cancel() {
-            DelayScheduler.ScheduledTask armed = task;
-            if (armed != null) {
-                armed.cancel();
-            }
-        }
-
-        @Override
-        public void run() {
-            if (result.isDone()) {
-                return;
-            }
-            long now = scheduler.nanoTime();
-            long silentSince = Math.max(startNanos, lastReplyNanos);
-            long remaining = roundTripTimeoutNanos - (now - silentSince);
-            if (remaining > 0) {
-                arm(remaining); // Redis answered meanwhile: busy, not gone
-                return;
-            }
-            if (!graceGiven && now - dueNanos > roundTripTimeoutNanos / 4) {
-                // This timer ran late: this JVM itself stalled (GC, CPU starvation), and the replies that
-                // arrived meanwhile may still wait for an event-loop thread. Look again shortly.
-                graceGiven = true;
-                arm(roundTripTimeoutNanos / 4);
-                return;
-            }
-            result.completeExceptionally(new TimeoutException("Redis did not answer anything within "
-                    + Duration.ofNanos(roundTripTimeoutNanos)));
         }
     }
 
@@ -364,7 +306,7 @@ public final class ClusterLimits implements AutoCloseable {
             state.watchConnection(commands);
             client.addListener(state);
             connection = commands;
-            table = new LeaseTable(commands.async(), keys, leaseTime.toMillis(), listener, scheduler::nanoTime);
+            table = new LeaseTable(commands.async(), keys, leaseTime.toMillis(), roundTrips);
             renewer.renew();
             return true;
         } catch (RuntimeException e) {

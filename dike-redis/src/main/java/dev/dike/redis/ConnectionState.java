@@ -44,6 +44,8 @@ final class ConnectionState implements RedisConnectionStateListener {
     private final AtomicLong switchesToFallback = new AtomicLong();
     private volatile Object connection;
     private volatile Transitions transitions;
+    /** Set by {@link ClusterLimits#close()}: connections closing then are no loss of Redis. */
+    private volatile boolean closed;
 
     ConnectionState(String namespace, OnUnavailable onUnavailable) {
         this.namespace = namespace;
@@ -59,9 +61,9 @@ final class ConnectionState implements RedisConnectionStateListener {
         this.connection = commandConnection;
     }
 
-    /** @return whether the last round trip came back (and none failed since) */
+    /** @return whether the last round trip came back (and none failed since), and the limits are not closed */
     boolean available() {
-        return available.get();
+        return available.get() && !closed;
     }
 
     /** @return how many times Redis became unavailable */
@@ -69,9 +71,14 @@ final class ConnectionState implements RedisConnectionStateListener {
         return switchesToFallback.get();
     }
 
-    /** A reply came back. */
+    /** The cluster limits are closing: from now on nothing is a switch, logged or reported. */
+    void close() {
+        closed = true;
+    }
+
+    /** A reply came back. Called for every reply: costs one volatile read while available. */
     void succeeded() {
-        if (available.compareAndSet(false, true)) {
+        if (!available.get() && !closed && available.compareAndSet(false, true)) {
             LOG.info("Redis is reachable again: cluster limits of namespace '{}' are exact again", namespace);
             Transitions listener = transitions;
             if (listener != null) {
@@ -82,7 +89,7 @@ final class ConnectionState implements RedisConnectionStateListener {
 
     /** A round trip failed or timed out, or the connection was lost. */
     void failed(Throwable cause) {
-        if (available.compareAndSet(true, false)) {
+        if (!closed && available.compareAndSet(true, false)) {
             switchesToFallback.incrementAndGet();
             LOG.warn("Redis cannot be reached ({}): cluster limits of namespace '{}' fall back to on-unavailable={}"
                     + " until it answers again", cause.toString(), namespace, onUnavailable.name().toLowerCase());

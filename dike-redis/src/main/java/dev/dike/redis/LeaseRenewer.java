@@ -115,13 +115,11 @@ final class LeaseRenewer {
             }
             held.add(new RenewScript.Held(limiter.name(), limiter.knownLimit(), ids));
         }
-        fleet.timed(leases.renew(fleet.instanceId(), epoch, held), null).whenComplete((renewal, failure) -> {
+        // The round trip itself reports a failure or a reply to the connection state.
+        leases.renew(fleet.instanceId(), epoch, held).whenComplete((renewal, failure) -> {
             inFlight.set(false);
-            if (failure != null) {
-                fleet.state().failed(failure);
-            } else {
+            if (failure == null) {
                 apply(renewal, sent);
-                fleet.state().succeeded();
             }
             fleet.drainAll(); // waiting calls: permits of expired leases, or the fallback
             if (again) {

@@ -1,9 +1,5 @@
 package dev.dike.redis;
 
-import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,13 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
- * One Lua script of {@code dev/dike/redis/}, read and digested once: runs it by {@code EVALSHA} and,
- * when the server does not know the script ({@code NOSCRIPT}: first use, {@code SCRIPT FLUSH}, restart),
- * by {@code EVAL}, which also loads it for the next calls. Immutable and thread-safe; never blocks.
+ * One Lua script of {@code dev/dike/redis/}, read and digested once. {@link RoundTrips#script} runs it by
+ * {@code EVALSHA} and, when the server does not know the script ({@code NOSCRIPT}: first use,
+ * {@code SCRIPT FLUSH}, restart), by {@code EVAL}, which also loads it for the next calls. Immutable and
+ * thread-safe.
  */
 final class LuaScript {
 
@@ -53,26 +48,9 @@ final class LuaScript {
         return digest;
     }
 
-    /**
-     * Runs the script: one round trip, or two the first time after the server lost its script cache.
-     * The future completes on a Lettuce thread.
-     */
-    <T> CompletableFuture<T> run(RedisScriptingAsyncCommands<String, String> commands, ScriptOutputType type,
-            String[] keys, String... args) {
-        CompletableFuture<T> bySha = commands.<T>evalsha(digest, type, keys, args).toCompletableFuture();
-        return bySha.handle((reply, failure) -> {
-            if (failure == null) {
-                return CompletableFuture.completedFuture(reply);
-            }
-            if (unwrap(failure) instanceof RedisNoScriptException) {
-                return commands.<T>eval(source, type, keys, args).toCompletableFuture();
-            }
-            return CompletableFuture.<T>failedFuture(unwrap(failure));
-        }).thenCompose(stage -> stage);
-    }
-
-    private static Throwable unwrap(Throwable failure) {
-        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    /** @return the script's text, which {@code EVAL} sends */
+    String source() {
+        return source;
     }
 
     private static String sha1(String text) {

@@ -60,8 +60,8 @@ final class RenewScript {
     record Renewal(String epoch, int alive, boolean reasserted, Map<String, LimitState> limits) {
     }
 
-    static CompletableFuture<Renewal> run(RedisScriptingAsyncCommands<String, String> commands, KeyLayout keys,
-            String instanceId, long leaseMillis, String knownEpoch, List<Held> held) {
+    static CompletableFuture<Renewal> run(RoundTrips roundTrips, RedisScriptingAsyncCommands<String, String> commands,
+            KeyLayout keys, String instanceId, long leaseMillis, String knownEpoch, List<Held> held) {
         String[] keyNames = new String[2 + 2 * held.size()];
         keyNames[0] = keys.instances();
         keyNames[1] = keys.epoch();
@@ -80,8 +80,8 @@ final class RenewScript {
                 args.add(lease.fallback() ? "1" : "0");
             }
         }
-        return SCRIPT.<List<Object>>run(commands, ScriptOutputType.MULTI, keyNames, args.toArray(String[]::new))
-                .thenApply(reply -> parse(reply, held));
+        return roundTrips.script("renew", commands, SCRIPT, ScriptOutputType.MULTI, keyNames, args.toArray(String[]::new),
+                (List<Object> reply) -> parse(reply, held), null);
     }
 
     static Renewal parse(List<Object> reply, List<Held> held) {

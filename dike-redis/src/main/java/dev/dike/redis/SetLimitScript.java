@@ -14,11 +14,15 @@ final class SetLimitScript {
     }
 
     /** @return the previous cluster limit, or -1 if none was set */
-    static CompletableFuture<Integer> run(RedisScriptingAsyncCommands<String, String> commands, KeyLayout keys,
-            String name, int limit, long leaseMillis) {
-        return SCRIPT.<Long>run(commands, ScriptOutputType.INTEGER, new String[] { keys.limit(name) },
-                Integer.toString(limit), Long.toString(leaseMillis), keys.wakeUpChannel(), name)
-                .thenApply(Math::toIntExact);
+    static CompletableFuture<Integer> run(RoundTrips roundTrips, RedisScriptingAsyncCommands<String, String> commands,
+            KeyLayout.LimitKeys keys, int limit, long leaseMillis) {
+        return roundTrips.script("set-limit", commands, SCRIPT, ScriptOutputType.INTEGER, keys.setLimit,
+                new String[] { Integer.toString(limit), Long.toString(leaseMillis), keys.channel, keys.name },
+                SetLimitScript::previous, null);
+    }
+
+    private static Integer previous(Long limit) {
+        return Math.toIntExact(limit);
     }
 
     static LuaScript script() {

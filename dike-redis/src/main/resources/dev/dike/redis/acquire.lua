@@ -4,12 +4,17 @@
 -- KEYS[2]  limit   STRING  the cluster limit; set to ARGV[2] when absent (the first instance's wins)
 -- KEYS[3]  fence   STRING  grants so far; each grant's fencing token is the value after its INCR
 -- KEYS[4]  epoch   STRING  names this data set; created from TIME when absent (empty server, restart)
+-- KEYS[5]  waiting STRING  present while an instance has calls waiting for a permit of this limit
 -- ARGV[1]  lease time in milliseconds
 -- ARGV[2]  the limit the calling instance is configured with
--- ARGV[3..] the lease ids to grant, in order; a grant takes the first ids not yet granted
+-- ARGV[3]  '1' if the calls not granted now will wait for a permit, else '0'
+-- ARGV[4..] the lease ids to grant, in order; a grant takes the first ids not yet granted
 --
 -- Reply: { limit, leases in force after this call, epoch, token of the 1st grant, token of the 2nd ... };
 --        the number of tokens is the number of leases granted (0 when the limit is reached).
+-- Waiting: when calls that will wait are not all granted, KEYS[5] is set for one lease time, so that
+--        release.lua publishes a wake-up (and only then: a release nobody waits for publishes nothing).
+--        Waiting instances ask again at least every renewal period, which keeps it set while they wait.
 -- Invariant: this script never makes the number of unexpired leases exceed the limit; expired leases
 --            are removed before counting, so a dead instance's permits come back within a lease time.
 -- Clock: TIME of this server only; the caller's clock is never used.
@@ -35,8 +40,11 @@ redis.call('PEXPIRE', KEYS[4], keep)
 
 local inUse = redis.call('ZCARD', KEYS[1])
 local reply = { limit, inUse, epoch }
-for i = 3, #ARGV do
+for i = 4, #ARGV do
   if inUse >= limit then
+    if ARGV[3] == '1' then
+      redis.call('SET', KEYS[5], '1', 'PX', leaseMs)
+    end
     break
   end
   redis.call('ZADD', KEYS[1], now + leaseMs, ARGV[i])

@@ -16,9 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -58,27 +56,9 @@ class ClusterLimiterTest {
         for (int i = 0; i < 3; i++) {
             limiters.add(fleet.start(LONG_LEASE).limiter("shared", limit, Duration.ofSeconds(60), LimitListener.NONE));
         }
-        // Independent of the limiters: counts operations whose bodies run, across all instances.
-        AtomicInteger running = new AtomicInteger();
-        AtomicInteger maxRunning = new AtomicInteger();
-        List<CompletableFuture<Integer>> calls = new ArrayList<>();
-        for (int round = 0; round < 150; round++) {
-            for (ClusterLimiter limiter : limiters) {
-                calls.add(limiter.executeAsync(() -> {
-                    maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
-                    CompletableFuture<Integer> done = new CompletableFuture<>();
-                    timers.schedule(() -> {
-                        running.decrementAndGet();
-                        done.complete(1);
-                    }, ThreadLocalRandom.current().nextInt(200, 2_000), TimeUnit.MICROSECONDS);
-                    return done;
-                }));
-            }
-        }
+        int maxRunning = Fleet.maxRunningUnderLoad(limiters, 150, timers);
 
-        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(90, TimeUnit.SECONDS);
-
-        assertThat(maxRunning.get()).isEqualTo(limit); // reached, never exceeded
+        assertThat(maxRunning).isEqualTo(limit); // reached, never exceeded
         assertThat(limiters).allSatisfy(limiter -> assertThat(limiter.permittedCount()).isEqualTo(150));
         assertThat(limiters).allSatisfy(limiter -> assertThat(limiter.inFlight()).isZero());
         Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> fleet.assertNoLeases("shared"));

@@ -8,6 +8,11 @@ import dev.dike.redis.testing.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
 /**
@@ -46,6 +51,33 @@ final class Fleet implements AutoCloseable {
     @SuppressWarnings("unchecked")
     List<String> leasesInRedis(String name) {
         return (List<String>) server.command("ZRANGE", new KeyLayout("fleet").leases(name), "0", "-1");
+    }
+
+    /**
+     * Starts {@code rounds} calls on each limiter at once, each an operation of 0.2 to 2 ms, and waits for all.
+     *
+     * @return the most operations that ran at once across all limiters, counted independently of them
+     */
+    static int maxRunningUnderLoad(List<ClusterLimiter> limiters, int rounds, ScheduledExecutorService timers)
+            throws Exception {
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger maxRunning = new AtomicInteger();
+        List<CompletableFuture<Integer>> calls = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            for (ClusterLimiter limiter : limiters) {
+                calls.add(limiter.executeAsync(() -> {
+                    maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                    CompletableFuture<Integer> done = new CompletableFuture<>();
+                    timers.schedule(() -> {
+                        running.decrementAndGet();
+                        done.complete(1);
+                    }, ThreadLocalRandom.current().nextInt(200, 2_000), TimeUnit.MICROSECONDS);
+                    return done;
+                }));
+            }
+        }
+        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(90, TimeUnit.SECONDS);
+        return maxRunning.get();
     }
 
     /** Asserts that no lease of {@code name} is left in Redis. */

@@ -3,6 +3,7 @@ package dev.dike.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dike.redis.testing.RedisServer;
+import dev.dike.time.DelayScheduler;
 import dev.dike.redis.testing.RedisServerExtension;
 
 import io.lettuce.core.RedisClient;
@@ -25,8 +26,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.awaitility.Awaitility;
 
 /**
- * Each script against a real redis-server: what it grants, renews, reports and publishes, and that
- * it still runs after the server forgot its scripts ({@code SCRIPT FLUSH}) or all its data (restart).
+ * Each script against a real redis-server: what it grants, renews, reports and publishes (a release only
+ * while some instance waits), and that it still runs after the server forgot its scripts ({@code SCRIPT FLUSH}) or all its data (restart).
  */
 @Tag("redis")
 @ExtendWith(RedisServerExtension.class)
@@ -39,6 +40,8 @@ class ScriptsTest {
     private StatefulRedisConnection<String, String> connection;
     private RedisAsyncCommands<String, String> commands;
     private final KeyLayout keys = new KeyLayout("scripts");
+    private final RoundTrips roundTrips = new RoundTrips(DelayScheduler.system(), Duration.ofSeconds(5),
+            ClusterListener.NONE, new ConnectionState("scripts", OnUnavailable.LOCAL));
 
     ScriptsTest(RedisServer server) {
         this.server = server;
@@ -92,16 +95,26 @@ class ScriptsTest {
     }
 
     @Test
-    void releaseRemovesOnlyItsLeaseAndPublishesTheName() throws Exception {
+    void releaseRemovesOnlyItsLeaseAndPublishesTheNameOnlyWhileSomeoneWaits() throws Exception {
         acquire("a", 2, 10, "i:1", "i:2");
         BlockingQueue<String> messages = new LinkedBlockingQueue<>();
         StatefulRedisPubSubConnection<String, String> pubSub = client.connectPubSub();
         WakeUpChannel channel = new WakeUpChannel(keys.wakeUpChannel(), messages::add);
         channel.subscribe(pubSub);
         try {
-            assertThat(ReleaseScript.run(commands, keys, "a", "i:1").get(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(release("a", "i:1")).isTrue();
+            assertThat(messages.poll(200, TimeUnit.MILLISECONDS)).isNull(); // nobody waits: no message to anyone
+            AcquireScript.Grant rejected = AcquireScript.run(roundTrips, commands, keys.of("a"),
+                    Long.toString(LEASE_MILLIS), "2", false, new String[] { "k:1", "k:2" }, null).get(5, TimeUnit.SECONDS);
+            assertThat(rejected.granted()).isEqualTo(1); // k:2 was not granted, but its call does not wait
+            assertThat(server.command("EXISTS", keys.waiting("a"))).isEqualTo("0");
+            assertThat(release("a", "k:1")).isTrue();
+            assertThat(messages.poll(200, TimeUnit.MILLISECONDS)).isNull();
+
+            assertThat(acquire("a", 2, 10, "j:1", "j:2").granted()).isEqualTo(1); // j:2 waits
+            assertThat(release("a", "j:1")).isTrue();
             assertThat(messages.poll(5, TimeUnit.SECONDS)).isEqualTo("a");
-            assertThat(ReleaseScript.run(commands, keys, "a", "i:1").get(5, TimeUnit.SECONDS)).isFalse();
+            assertThat(release("a", "j:1")).isFalse();
             assertThat(messages.poll(200, TimeUnit.MILLISECONDS)).isNull(); // nothing freed, nobody woken
             assertThat(server.command("ZRANGE", keys.leases("a"), "0", "-1")).isEqualTo(List.of("i:2"));
         } finally {
@@ -141,7 +154,7 @@ class ScriptsTest {
     @Test
     void setLimitChangesItForEveryoneAndWakesThem() throws Exception {
         acquire("a", 1, 10, "i:1");
-        assertThat(SetLimitScript.run(commands, keys, "a", 3, LEASE_MILLIS).get(5, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(SetLimitScript.run(roundTrips, commands, keys.of("a"), 3, LEASE_MILLIS).get(5, TimeUnit.SECONDS)).isEqualTo(1);
         assertThat(acquire("a", 1, 10, "j:1", "j:2", "j:3").granted()).isEqualTo(2);
     }
 
@@ -155,10 +168,10 @@ class ScriptsTest {
         }
 
         assertThat(acquire("a", 2, 10, "i:2").granted()).isEqualTo(1);
-        assertThat(ReleaseScript.run(commands, keys, "a", "i:2").get(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(release("a", "i:2")).isTrue();
         assertThat(renew(null, new RenewScript.Held("a", 2, List.of(new RenewScript.HeldLease("i:1", false))))
                 .limits().get("a").inUse()).isEqualTo(1);
-        assertThat(SetLimitScript.run(commands, keys, "a", 4, LEASE_MILLIS).get(5, TimeUnit.SECONDS)).isEqualTo(2);
+        assertThat(SetLimitScript.run(roundTrips, commands, keys.of("a"), 4, LEASE_MILLIS).get(5, TimeUnit.SECONDS)).isEqualTo(2);
         assertThat(server.command("SCRIPT", "EXISTS", AcquireScript.script().digest())).isEqualTo(List.of("1"));
     }
 
@@ -177,11 +190,15 @@ class ScriptsTest {
     }
 
     private AcquireScript.Grant acquire(String name, int limit, long leaseMillis, String... ids) throws Exception {
-        return AcquireScript.run(commands, keys, name, leaseMillis == 10 ? LEASE_MILLIS : leaseMillis, limit, List.of(ids))
-                .get(5, TimeUnit.SECONDS);
+        return AcquireScript.run(roundTrips, commands, keys.of(name), Long.toString(leaseMillis == 10 ? LEASE_MILLIS : leaseMillis),
+                Integer.toString(limit), true, ids, null).get(5, TimeUnit.SECONDS);
+    }
+
+    private boolean release(String name, String id) throws Exception {
+        return ReleaseScript.run(roundTrips, commands, keys.of(name), id).get(5, TimeUnit.SECONDS);
     }
 
     private RenewScript.Renewal renew(String epoch, RenewScript.Held... held) throws Exception {
-        return RenewScript.run(commands, keys, "me", LEASE_MILLIS, epoch, List.of(held)).get(5, TimeUnit.SECONDS);
+        return RenewScript.run(roundTrips, commands, keys, "me", LEASE_MILLIS, epoch, List.of(held)).get(5, TimeUnit.SECONDS);
     }
 }
