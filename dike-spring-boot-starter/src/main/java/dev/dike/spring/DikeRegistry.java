@@ -244,6 +244,22 @@ public final class DikeRegistry implements AutoCloseable {
     }
 
     /**
+     * @return the scheduler of every instance; cluster limits ({@code scope: cluster}) use it too, for their
+     *         renewals and timeouts
+     */
+    public DelayScheduler scheduler() {
+        return scheduler;
+    }
+
+    /**
+     * @return the executor of every instance, if the registry was given one (else each primitive keeps its
+     *         own default); cluster limits use it too, to complete their callers' futures
+     */
+    public Optional<Executor> executor() {
+        return Optional.ofNullable(executor);
+    }
+
+    /**
      * Closes every batcher, which flushes the calls it has queued and fails later calls; later
      * requests for new instances fail. Idempotent.
      */

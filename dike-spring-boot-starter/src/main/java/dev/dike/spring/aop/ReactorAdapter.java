@@ -29,8 +29,9 @@ final class ReactorAdapter implements ReactiveAdapter {
 
     @Override
     public Object limitCluster(Supplier<CompletableFuture<Runnable>> acquire, MethodCall call, boolean flux) {
-        // fromFuture(supplier) asks at subscription and cancels the request (releasing a late grant) on cancel.
-        Mono<Runnable> permit = Mono.fromFuture(acquire);
+        // fromFuture(supplier) asks at subscription and cancels the request (releasing a late grant) on cancel;
+        // a permit that arrives just as the subscriber cancels is discarded by fromFuture: release it then.
+        Mono<Runnable> permit = Mono.fromFuture(acquire).doOnDiscard(Runnable.class, Runnable::run);
         if (flux) {
             return Flux.usingWhen(permit, held -> flux(call), held -> Mono.fromRunnable(held));
         }

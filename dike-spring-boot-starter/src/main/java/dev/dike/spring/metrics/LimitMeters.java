@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
 
 /** The meters of one limiter, looked up once so that recording an event costs no registry lookup. */
 final class LimitMeters implements LimitListener {
@@ -24,23 +25,28 @@ final class LimitMeters implements LimitListener {
     private final Timer permittedWait;
     private final Timer rejectedWait;
 
-    /** Tag of every limit meter: {@code local} here; {@code cluster} for limits shared through Redis. */
+    /** Tag of every limit meter: {@code local}, or {@code cluster} for limits shared through Redis. */
     static final String SCOPE = "scope";
-    private static final String LOCAL = "local";
+    static final String LOCAL = "local";
 
-    LimitMeters(MeterFactory meters, String name) {
-        this.permitted = meters.counter(CALLS, name, CALLS_DESCRIPTION, "calls", "outcome", "permitted", SCOPE, LOCAL);
-        this.rejected = meters.counter(CALLS, name, CALLS_DESCRIPTION, "calls", "outcome", "rejected", SCOPE, LOCAL);
-        this.permittedWait = meters.timer(WAIT, name, WAIT_DESCRIPTION, "outcome", "permitted", SCOPE, LOCAL);
-        this.rejectedWait = meters.timer(WAIT, name, WAIT_DESCRIPTION, "outcome", "rejected", SCOPE, LOCAL);
+    LimitMeters(MeterFactory meters, String name, String scope) {
+        this.permitted = meters.counter(CALLS, name, CALLS_DESCRIPTION, "calls", "outcome", "permitted", SCOPE, scope);
+        this.rejected = meters.counter(CALLS, name, CALLS_DESCRIPTION, "calls", "outcome", "rejected", SCOPE, scope);
+        this.permittedWait = meters.timer(WAIT, name, WAIT_DESCRIPTION, "outcome", "permitted", SCOPE, scope);
+        this.rejectedWait = meters.timer(WAIT, name, WAIT_DESCRIPTION, "outcome", "rejected", SCOPE, scope);
     }
 
     /** Registers the gauges that read the limiter's live state. */
     static void bindGauges(MeterFactory meters, JobLimiter limiter) {
-        String name = limiter.name();
-        meters.gauge(ACTIVE, name, "Operations holding a permit now", "calls", limiter, JobLimiter::inFlight, SCOPE, LOCAL);
-        meters.gauge(LIMIT, name, "Maximum number of operations in flight", "calls", limiter, JobLimiter::limit, SCOPE, LOCAL);
-        meters.gauge(WAITING, name, "Calls waiting for a permit now", "calls", limiter, JobLimiter::waiting, SCOPE, LOCAL);
+        bindGauges(meters, limiter.name(), LOCAL, limiter, JobLimiter::inFlight, JobLimiter::limit, JobLimiter::waiting);
+    }
+
+    /** Registers the gauges of a limiter of any scope, reading its live state through the given functions. */
+    static <T> void bindGauges(MeterFactory meters, String name, String scope, T limiter, ToIntFunction<T> inFlight,
+            ToIntFunction<T> limit, ToIntFunction<T> waiting) {
+        meters.gauge(ACTIVE, name, "Operations holding a permit now", "calls", limiter, inFlight::applyAsInt, SCOPE, scope);
+        meters.gauge(LIMIT, name, "Maximum number of operations in flight", "calls", limiter, limit::applyAsInt, SCOPE, scope);
+        meters.gauge(WAITING, name, "Calls waiting for a permit now", "calls", limiter, waiting::applyAsInt, SCOPE, scope);
     }
 
     @Override

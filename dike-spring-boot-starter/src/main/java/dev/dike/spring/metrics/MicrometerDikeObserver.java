@@ -10,6 +10,7 @@ import dev.dike.spring.DikeInstanceObserver;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.util.Objects;
+import java.util.function.ToIntFunction;
 
 /**
  * Publishes the Micrometer meters of every dike instance: {@code dike.retry.*}, {@code dike.limit.*}
@@ -46,7 +47,37 @@ public final class MicrometerDikeObserver implements DikeInstanceObserver, AutoC
      */
     @Override
     public LimitListener limitListener(String name) {
-        return new LimitMeters(meters, name);
+        return new LimitMeters(meters, name, LimitMeters.LOCAL);
+    }
+
+    /**
+     * The listener of a limiter that is not a {@link JobLimiter}, such as a cluster limit: the same
+     * {@code dike.limit.calls} and {@code dike.limit.wait} meters as a local limiter's, tagged {@code scope}
+     * with its scope, so that a limit's series keep one name whatever its scope.
+     *
+     * @param name  the limiter's name
+     * @param scope the value of the {@code scope} tag: {@code cluster} for a limit shared through Redis
+     * @return a listener feeding {@code dike.limit.calls} and {@code dike.limit.wait}
+     */
+    public LimitListener limitListener(String name, String scope) {
+        return new LimitMeters(meters, name, Objects.requireNonNull(scope, "scope"));
+    }
+
+    /**
+     * Registers the gauges {@code dike.limit.active}, {@code dike.limit.limit} and {@code dike.limit.waiting}
+     * of a limiter that is not a {@link JobLimiter}, tagged {@code scope} (see {@link #limitListener(String, String)}).
+     *
+     * @param name     the limiter's name
+     * @param scope    the value of the {@code scope} tag
+     * @param limiter  the limiter, read by the gauges (referenced weakly, like every gauge's source)
+     * @param inFlight reads the operations holding a permit of this application instance now
+     * @param limit    reads the limit in force
+     * @param waiting  reads the calls of this application instance waiting for a permit now
+     * @param <T>      the limiter's type
+     */
+    public <T> void limiterCreated(String name, String scope, T limiter, ToIntFunction<T> inFlight,
+            ToIntFunction<T> limit, ToIntFunction<T> waiting) {
+        LimitMeters.bindGauges(meters, name, Objects.requireNonNull(scope, "scope"), limiter, inFlight, limit, waiting);
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.dike.limit.LimitListener;
 import dev.dike.redis.ClusterLimiter;
 import dev.dike.redis.ClusterLimits;
 import dev.dike.redis.ClusterListener;
+import dev.dike.spring.metrics.MicrometerDikeObserver;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -18,19 +19,22 @@ import java.util.concurrent.TimeUnit;
 /**
  * The Micrometer meters of cluster limits: the limiter meters every dike limit has ({@code dike.limit.calls},
  * {@code dike.limit.wait}, {@code dike.limit.active}, {@code dike.limit.limit}, {@code dike.limit.waiting}, tagged
- * {@code scope=cluster}; active and waiting count this instance), and the Redis side:
- * {@code dike.limit.cluster.round.trip} (timer, by operation and outcome), {@code dike.limit.cluster.errors},
- * {@code dike.limit.cluster.fallback} (1 while Redis is unreachable), {@code dike.limit.cluster.fallbacks}
- * (switches), {@code dike.limit.cluster.renewals}, {@code dike.limit.cluster.leases.lost},
- * {@code dike.limit.cluster.instances} (alive) and {@code dike.limit.cluster.active} (permits held across the
- * cluster). Thread-safe; recording never looks a meter up.
+ * {@code scope=cluster}; active and waiting count this instance), registered by the starter's
+ * {@link MicrometerDikeObserver} exactly as a local limiter's are (one definition of their names and tags); and
+ * the Redis side: {@code dike.limit.cluster.round.trip} (timer, by operation and outcome),
+ * {@code dike.limit.cluster.errors}, {@code dike.limit.cluster.fallback} (1 while Redis is unreachable),
+ * {@code dike.limit.cluster.fallbacks} (switches), {@code dike.limit.cluster.renewals},
+ * {@code dike.limit.cluster.leases.lost}, {@code dike.limit.cluster.instances} (alive) and
+ * {@code dike.limit.cluster.active} (permits held across the cluster). Without the observer (its
+ * auto-configuration excluded) only the Redis side is published, as local limits then have no meters either.
+ * Thread-safe; recording never looks a meter up.
  */
 final class ClusterMeters implements ClusterInstrumentation, ClusterListener {
 
-    private static final String SCOPE = "scope";
     private static final String CLUSTER = "cluster";
 
     private final MeterRegistry registry;
+    private final MicrometerDikeObserver limitMeters;
     private final Set<Meter> registered = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, Timer> roundTrips = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> errors = new ConcurrentHashMap<>();
@@ -38,8 +42,13 @@ final class ClusterMeters implements ClusterInstrumentation, ClusterListener {
     private final Counter renewals;
     private final Counter fallbacks;
 
-    ClusterMeters(MeterRegistry registry) {
+    /**
+     * @param registry    receives the Redis-side meters
+     * @param limitMeters registers the {@code dike.limit.*} meters, or {@code null} for none
+     */
+    ClusterMeters(MeterRegistry registry, MicrometerDikeObserver limitMeters) {
         this.registry = registry;
+        this.limitMeters = limitMeters;
         this.renewals = remember(Counter.builder("dike.limit.cluster.renewals")
                 .description("Renewal round trips that renewed this instance's leases").register(registry));
         this.fallbacks = remember(Counter.builder("dike.limit.cluster.fallbacks")
@@ -53,27 +62,7 @@ final class ClusterMeters implements ClusterInstrumentation, ClusterListener {
 
     @Override
     public LimitListener limitListener(String name) {
-        Counter permitted = remember(Counter.builder("dike.limit.calls").tags("name", name, "outcome", "permitted", SCOPE, CLUSTER)
-                .description("Calls that got a permit or were rejected").baseUnit("calls").register(registry));
-        Counter rejected = remember(Counter.builder("dike.limit.calls").tags("name", name, "outcome", "rejected", SCOPE, CLUSTER)
-                .description("Calls that got a permit or were rejected").baseUnit("calls").register(registry));
-        Timer permittedWait = remember(Timer.builder("dike.limit.wait").tags("name", name, "outcome", "permitted", SCOPE, CLUSTER)
-                .description("Time calls waited for a permit, by whether they got one").register(registry));
-        Timer rejectedWait = remember(Timer.builder("dike.limit.wait").tags("name", name, "outcome", "rejected", SCOPE, CLUSTER)
-                .description("Time calls waited for a permit, by whether they got one").register(registry));
-        return new LimitListener() {
-            @Override
-            public void onPermitted(String limiter, long waitNanos) {
-                permitted.increment();
-                permittedWait.record(waitNanos, TimeUnit.NANOSECONDS);
-            }
-
-            @Override
-            public void onRejected(String limiter, long waitNanos) {
-                rejected.increment();
-                rejectedWait.record(waitNanos, TimeUnit.NANOSECONDS);
-            }
-        };
+        return limitMeters == null ? LimitListener.NONE : limitMeters.limitListener(name, CLUSTER);
     }
 
     @Override
@@ -87,12 +76,10 @@ final class ClusterMeters implements ClusterInstrumentation, ClusterListener {
     @Override
     public void bind(ClusterLimiter limiter) {
         String name = limiter.name();
-        remember(Gauge.builder("dike.limit.active", limiter, ClusterLimiter::inFlight).tags("name", name, SCOPE, CLUSTER)
-                .description("Operations holding a permit now").baseUnit("calls").register(registry));
-        remember(Gauge.builder("dike.limit.limit", limiter, ClusterLimiter::limit).tags("name", name, SCOPE, CLUSTER)
-                .description("Maximum number of operations in flight").baseUnit("calls").register(registry));
-        remember(Gauge.builder("dike.limit.waiting", limiter, ClusterLimiter::waiting).tags("name", name, SCOPE, CLUSTER)
-                .description("Calls waiting for a permit now").baseUnit("calls").register(registry));
+        if (limitMeters != null) {
+            limitMeters.limiterCreated(name, CLUSTER, limiter, ClusterLimiter::inFlight, ClusterLimiter::limit,
+                    ClusterLimiter::waiting);
+        }
         remember(Gauge.builder("dike.limit.cluster.active", limiter, ClusterLimiter::clusterInFlight).tags("name", name)
                 .description("Permits held across the cluster, as last seen in Redis").baseUnit("calls").register(registry));
     }

@@ -4,6 +4,7 @@ import dev.dike.spring.ClusterLimitFactory;
 import dev.dike.spring.DikeRegistry;
 import dev.dike.spring.autoconfigure.DikeAutoConfiguration;
 import dev.dike.spring.autoconfigure.DikeProperties;
+import dev.dike.spring.metrics.MicrometerDikeObserver;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -40,8 +41,10 @@ public final class DikeRedisAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(ClusterLimitFactory.class)
     static RedisClusterLimits dikeClusterLimits(ObjectProvider<RedisConnectionFactory> connectionFactory,
-            DikeProperties properties, Environment environment, ObjectProvider<ClusterInstrumentation> instrumentation) {
-        return new RedisClusterLimits(connectionFactory, properties, environment, instrumentation.getIfAvailable());
+            DikeProperties properties, Environment environment, ObjectProvider<ClusterInstrumentation> instrumentation,
+            DikeRegistry registry) {
+        return new RedisClusterLimits(connectionFactory, properties, environment, instrumentation.getIfAvailable(),
+                registry);
     }
 
     /** The meters of cluster limits, when the application has Micrometer. */
@@ -51,8 +54,9 @@ public final class DikeRedisAutoConfiguration {
     static class Metrics {
 
         @Bean
-        static ClusterInstrumentation dikeClusterMeters(MeterRegistry registry) {
-            return new ClusterMeters(registry);
+        static ClusterInstrumentation dikeClusterMeters(MeterRegistry registry,
+                ObjectProvider<MicrometerDikeObserver> limitMeters) {
+            return new ClusterMeters(registry, limitMeters.getIfAvailable());
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.dike.redis.ClusterLimits;
 import dev.dike.redis.OnUnavailable;
 import dev.dike.spring.ClusterLimitFactory;
 import dev.dike.spring.DikeConfigurationException;
+import dev.dike.spring.DikeRegistry;
 import dev.dike.spring.autoconfigure.DikeProperties;
 
 import io.lettuce.core.AbstractRedisClient;
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeoutException;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -29,23 +31,31 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 /**
  * The {@link ClusterLimitFactory} on the application's Redis: the Lettuce client of Spring Data Redis's
  * {@link LettuceConnectionFactory} (so {@code spring.data.redis.*}, SSL and Sentinel apply as configured), one
- * {@link ClusterLimits} for the namespace, created with the first cluster limiter, closed with the context.
- * Creation is synchronized (rare: once per name, at startup); the rest is the limiters' own.
+ * {@link ClusterLimits} for the namespace, created with the first cluster limiter, on the {@link DikeRegistry}'s
+ * scheduler and executor (those of the local limits). Creation is synchronized (rare: once per name, at
+ * startup); the rest is the limiters' own.
+ *
+ * <p>Closed when the context stops, in the lifecycle phase just above the connection factory's, so that the
+ * cluster limits leave (heartbeat removed, connections closed) before Lettuce shuts down, and after a web
+ * server's graceful shutdown let the requests in flight finish; closed on destruction otherwise.
  */
-final class RedisClusterLimits implements ClusterLimitFactory, DisposableBean {
+final class RedisClusterLimits implements ClusterLimitFactory, SmartLifecycle, DisposableBean {
 
     private final ObjectProvider<RedisConnectionFactory> connectionFactory;
     private final DikeProperties.ClusterSettings settings;
     private final Environment environment;
     private final ClusterInstrumentation instrumentation;
+    private final DikeRegistry registry;
     private volatile ClusterLimits limits;
+    private volatile boolean running;
 
     RedisClusterLimits(ObjectProvider<RedisConnectionFactory> connectionFactory, DikeProperties properties,
-            Environment environment, ClusterInstrumentation instrumentation) {
+            Environment environment, ClusterInstrumentation instrumentation, DikeRegistry registry) {
         this.connectionFactory = connectionFactory;
         this.settings = properties.getLimit().getCluster();
         this.environment = environment;
         this.instrumentation = instrumentation;
+        this.registry = registry;
     }
 
     @Override
@@ -101,11 +111,34 @@ final class RedisClusterLimits implements ClusterLimitFactory, DisposableBean {
     }
 
     @Override
-    public void destroy() {
+    public void start() {
+        running = true;
+    }
+
+    @Override
+    public void stop() {
+        running = false;
         ClusterLimits cluster = limits;
         if (cluster != null) {
             cluster.close();
         }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** @return one above the connection factory's phase: stopped (closed) before it */
+    @Override
+    public int getPhase() {
+        int factoryPhase = connectionFactory.getIfAvailable() instanceof SmartLifecycle lifecycle ? lifecycle.getPhase() : 0;
+        return factoryPhase == Integer.MAX_VALUE ? factoryPhase : factoryPhase + 1;
+    }
+
+    @Override
+    public void destroy() {
+        stop();
         if (instrumentation != null) {
             instrumentation.close();
         }
@@ -149,7 +182,9 @@ final class RedisClusterLimits implements ClusterLimitFactory, DisposableBean {
         }
         ClusterLimits.Builder builder = ClusterLimits.builder(redisClient).namespace(namespace).leaseTime(leaseTime)
                 .onUnavailable(settings.getOnUnavailable() == DikeProperties.OnUnavailableSetting.REJECT
-                        ? OnUnavailable.REJECT : OnUnavailable.LOCAL);
+                        ? OnUnavailable.REJECT : OnUnavailable.LOCAL)
+                .scheduler(registry.scheduler());
+        registry.executor().ifPresent(builder::executor);
         if (instrumentation != null) {
             builder.listener(instrumentation.clusterListener());
         }

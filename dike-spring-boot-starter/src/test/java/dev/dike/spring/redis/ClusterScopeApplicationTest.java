@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dike.annotation.LimitJobs;
+import dev.dike.redis.ClusterLimits;
 import dev.dike.spring.ClusterLimitFactory;
 import dev.dike.spring.DikeRegistry;
 import dev.dike.spring.actuate.DikeEndpoint;
+import dev.dike.spring.autoconfigure.DikeAutoConfiguration;
+import dev.dike.time.DelayScheduler;
 import dev.dike.redis.testing.RedisServer;
 import dev.dike.redis.testing.RedisServerExtension;
 
@@ -16,7 +19,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +50,7 @@ import org.springframework.context.annotation.Bean;
 @ExtendWith(RedisServerExtension.class)
 class ClusterScopeApplicationTest {
 
+    private static final String INSTANCES = "dike:{fleet-app}:instances";
     static final AtomicInteger RUNNING = new AtomicInteger();
     static final AtomicInteger MAX_RUNNING = new AtomicInteger();
     static final ScheduledExecutorService TIMERS = Executors.newScheduledThreadPool(2);
@@ -93,6 +99,58 @@ class ClusterScopeApplicationTest {
         // Every instance sees the new limit at its next round trip (a renewal at the latest, every second here).
         Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(contexts).allSatisfy(context ->
                 assertThat(context.getBean(ClusterLimitFactory.class).states().get("shared").limit()).isEqualTo(5)));
+    }
+
+    @Test
+    void clusterLimitsRunOnTheSchedulerAndExecutorOfTheLocalLimits() throws Exception {
+        AtomicInteger executed = new AtomicInteger();
+        Executor executor = task -> {
+            executed.incrementAndGet();
+            ForkJoinPool.commonPool().execute(task);
+        };
+        AtomicInteger scheduled = new AtomicInteger();
+        DelayScheduler scheduler = new DelayScheduler() {
+            @Override
+            public ScheduledTask schedule(Runnable task, long delay, TimeUnit unit) {
+                scheduled.incrementAndGet();
+                return DelayScheduler.system().schedule(task, delay, unit);
+            }
+
+            @Override
+            public long nanoTime() {
+                return System.nanoTime();
+            }
+        };
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
+                .initializers(created -> {
+                    created.getBeanFactory().registerSingleton(DikeAutoConfiguration.EXECUTOR_BEAN_NAME, executor);
+                    created.getBeanFactory().registerSingleton("testScheduler", scheduler);
+                })
+                .properties("spring.application.name=fleet-app", "spring.data.redis.url=" + server.url(),
+                        "dike.limit.instances.shared.scope=cluster")
+                .run();
+        contexts.add(context);
+
+        assertThat(context.getBean(Backend.class).call().get(10, TimeUnit.SECONDS)).isEqualTo(1);
+
+        assertThat(context.getBean(DikeRegistry.class).scheduler()).isSameAs(scheduler);
+        assertThat(executed.get()).as("grants completed on the dikeExecutor").isPositive();
+        assertThat(scheduled.get()).as("renewals and round-trip checks on the application's scheduler").isPositive();
+    }
+
+    @Test
+    void closingTheContextClosesTheClusterLimitsBeforeLettuceShutsDown_noFallbackAndTheInstanceLeaves() throws Exception {
+        ConfigurableApplicationContext context = start("dike.limit.instances.shared.scope=cluster");
+        assertThat(context.getBean(Backend.class).call().get(10, TimeUnit.SECONDS)).isEqualTo(1);
+        ClusterLimits limits = context.getBean(ClusterLimitFactory.class).limiter("shared", 3, Duration.ofSeconds(60))
+                .cluster();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> "1".equals(server.command("ZCARD", INSTANCES)));
+
+        context.close();
+
+        // Closed by the context, with Lettuce still up: no switch to fallback, and its heartbeat was removed.
+        assertThat(limits.fallbackCount()).isZero();
+        assertThat(server.command("ZCARD", INSTANCES)).isEqualTo("0");
     }
 
     @Test
