@@ -1,5 +1,6 @@
 package dev.dike.limit;
 
+import dev.dike.context.ContextCarrier;
 import dev.dike.time.DelayScheduler;
 import dev.dike.time.DelayScheduler.ScheduledTask;
 
@@ -47,6 +48,10 @@ import java.util.function.Supplier;
  * and ignored. The end of every call that held a permit, with its duration and outcome, goes to the
  * {@link CompletionListener}, if any.
  *
+ * <p>With a {@link ContextCarrier}, a call that must wait captures its caller's context as it joins
+ * the queue; the operation started after a hand-over and the rejection after a timeout run in it, and
+ * the carrier hears when the wait ended (granted, rejected or given up).
+ *
  * <p>For {@code Mono} and {@code Flux} see {@link ReactorLimit}.
  */
 public final class JobLimiter {
@@ -59,6 +64,8 @@ public final class JobLimiter {
     private final LimitListener listener;
     /** Hears the end of each call that held a permit; {@code null} when none, and then no clock is read for it. */
     private final CompletionListener completions;
+    /** Captures a waiting caller's context; {@code null} when none was configured. Never read on the fast path. */
+    private final ContextCarrier contextCarrier;
     /** The limit, and the permits held now, which may exceed it for a while after it was lowered. */
     private final Permits permits;
     /** Calls waiting and not yet granted, timed out or withdrawn; the queue may still hold dead ones. */
@@ -78,6 +85,7 @@ public final class JobLimiter {
         this.executor = builder.executor;
         this.listener = GuardedListener.guard(builder.listener);
         this.completions = builder.completions == null ? null : GuardedListener.guard(builder.name, builder.completions);
+        this.contextCarrier = builder.contextCarrier;
     }
 
     /**
@@ -334,6 +342,10 @@ public final class JobLimiter {
      */
     void enqueue(Ticket ticket) {
         ticket.enqueuedNanos = scheduler.nanoTime();
+        ContextCarrier carrier = contextCarrier;
+        if (carrier != null) {
+            ticket.context = carrier.capture(); // on the caller's thread: it is about to wait
+        }
         waitingCalls.incrementAndGet();
         queue.offer(ticket);
         drain(); // publish-then-check, the waiter's half of the handshake with release()
@@ -360,6 +372,7 @@ public final class JobLimiter {
         waitingCalls.decrementAndGet();
         queue.remove(ticket);
         ticket.cancelTimeout();
+        ticket.waitAbandoned();
     }
 
     /**
@@ -439,6 +452,7 @@ public final class JobLimiter {
             long now = scheduler.nanoTime();
             listener.onPermitted(name, now - next.enqueuedNanos);
             next.grantedNanos = now;
+            next.waitEnded(null);
             next.onPermit(true);
         }
     }
@@ -451,7 +465,9 @@ public final class JobLimiter {
         waitingCalls.decrementAndGet();
         queue.remove(ticket);
         countRejection(scheduler.nanoTime() - ticket.enqueuedNanos);
-        ticket.onRejected(tooManyCalls(), true);
+        TooManyCallsException rejection = tooManyCalls();
+        ticket.waitEnded(rejection);
+        ticket.onRejected(rejection, true);
     }
 
     private void countRejection(long waitNanos) {
@@ -500,6 +516,7 @@ public final class JobLimiter {
         private LimitListener listener = LimitListener.NONE;
         private CompletionListener completions;
         private int stripes = Permits.stripesForThisMachine();
+        private ContextCarrier contextCarrier;
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -558,6 +575,18 @@ public final class JobLimiter {
          */
         public Builder completionListener(CompletionListener completions) {
             this.completions = Objects.requireNonNull(completions, "completions");
+            return this;
+        }
+
+        /**
+         * @param contextCarrier captures the context of a call that must wait for a permit, and makes
+         *                       it current where the call continues on another thread (its operation
+         *                       started by another call's release, its rejection after the wait);
+         *                       default none. Calls that get a permit at once capture nothing
+         * @return this builder
+         */
+        public Builder contextCarrier(ContextCarrier contextCarrier) {
+            this.contextCarrier = Objects.requireNonNull(contextCarrier, "contextCarrier");
             return this;
         }
 

@@ -1,9 +1,11 @@
 package dev.dike.retry;
 
+import dev.dike.context.ContextCarrier;
 import dev.dike.time.DelayScheduler.ScheduledTask;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -32,15 +34,23 @@ import java.util.function.Supplier;
  * The loop checks {@link #isDone()} before every attempt, so a chain of zero-delay retries stops as
  * soon as the caller's completion is visible.
  *
+ * <p>With a {@link ContextCarrier}, the caller's context captured at the start is current wherever
+ * the call continues: the first attempts on the caller's thread, the handling of an attempt's outcome
+ * on the thread that completed it (log line, listener events, scheduling, the caller's completion),
+ * the timer task and the attempt after a delay on the executor. Whoever completes this future first
+ * reports the end to the captured context, once ({@link #contextDone}).
+ *
  * @param <T> the result type
  */
 final class AsyncRetry<T> extends CompletableFuture<T> {
 
     private static final VarHandle LOOP_REQUESTS;
+    private static final VarHandle CONTEXT_DONE;
 
     static {
         try {
             LOOP_REQUESTS = MethodHandles.lookup().findVarHandle(AsyncRetry.class, "loopRequests", int.class);
+            CONTEXT_DONE = MethodHandles.lookup().findVarHandle(AsyncRetry.class, "contextDone", boolean.class);
         } catch (ReflectiveOperationException impossible) {
             throw new ExceptionInInitializerError(impossible);
         }
@@ -48,6 +58,10 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
 
     private final Retrier retrier;
     private final Supplier<? extends CompletionStage<? extends T>> operation;
+    /** The caller's context, or {@code null} without a carrier: then every use is one null check. */
+    private final ContextCarrier.Captured context;
+    /** Set by whoever reports the call's end to {@link #context}; only used with a context. */
+    private volatile boolean contextDone;
     private int attempts;
     /**
      * Attempts requested of the running {@link #attemptLoop()}, the one being made included; 0 when
@@ -60,16 +74,24 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
      */
     private volatile Object inProgress;
 
-    AsyncRetry(Retrier retrier, Supplier<? extends CompletionStage<? extends T>> operation) {
+    AsyncRetry(Retrier retrier, Supplier<? extends CompletionStage<? extends T>> operation,
+            ContextCarrier.Captured context) {
         this.retrier = retrier;
         this.operation = operation;
+        this.context = context;
         this.loopRequests = 1; // the first attempt: start() runs the loop without an atomic update
     }
 
     /** Makes the first attempt, and the zero-delay retries that follow it, on the caller's thread. */
     void start() {
         retrier.callStarted();
-        attemptLoop();
+        if (context == null) {
+            attemptLoop();
+            return;
+        }
+        try (ContextCarrier.Scope scope = context.open()) {
+            attemptLoop();
+        }
     }
 
     /**
@@ -130,6 +152,16 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
 
     /** Receives the outcome of the current attempt's stage; the returned value is not used. */
     private Void attemptCompleted(T value, Throwable error) {
+        if (context == null) {
+            return outcome(value, error);
+        }
+        // Possibly a foreign thread (the one that completed the attempt's future): the caller's context.
+        try (ContextCarrier.Scope scope = context.open()) {
+            return outcome(value, error);
+        }
+    }
+
+    private Void outcome(T value, Throwable error) {
         if (error != null) {
             attemptFailed(error);
         } else {
@@ -142,6 +174,9 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean cancelled = super.cancel(mayInterruptIfRunning);
         stopAttempts();
+        if (context != null && isCancelled()) {
+            reportEnd(new CancellationException("The caller cancelled the retried call"));
+        }
         return cancelled;
     }
 
@@ -151,6 +186,7 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
         boolean completed = super.complete(value);
         if (completed) {
             stopAttempts();
+            reportEnd(null);
         }
         return completed;
     }
@@ -161,6 +197,7 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
         boolean completed = super.completeExceptionally(error);
         if (completed) {
             stopAttempts();
+            reportEnd(error);
         }
         return completed;
     }
@@ -169,6 +206,14 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
         if (super.complete(value)) {
             retrier.events().completed(attempts == 1 ? RetryOutcome.SUCCESS_WITHOUT_RETRY
                     : RetryOutcome.SUCCESS_WITH_RETRY, attempts, null);
+            reportEnd(null);
+        }
+    }
+
+    /** Tells the captured context, once, that the call ended (a cancel may race with a completion). */
+    private void reportEnd(Throwable failure) {
+        if (context != null && CONTEXT_DONE.compareAndSet(this, false, true)) {
+            context.done(failure);
         }
     }
 
@@ -205,6 +250,7 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
     private void finishExceptionally(Throwable error, long decision) {
         if (super.completeExceptionally(error)) {
             retrier.events().completed(retrier.failureOutcome(error, attempts, decision), attempts, error);
+            reportEnd(error);
         }
     }
 
@@ -260,8 +306,22 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
             if (cancelled || isDone()) {
                 return;
             }
+            if (context == null) {
+                handOff(AsyncRetry.this::startNextAttempt);
+                return;
+            }
+            try (ContextCarrier.Scope scope = context.open()) { // for a refusal, which completes the caller here
+                handOff(() -> {
+                    try (ContextCarrier.Scope attemptScope = context.open()) {
+                        startNextAttempt();
+                    }
+                });
+            }
+        }
+
+        private void handOff(Runnable nextAttempt) {
             try {
-                retrier.executor().execute(AsyncRetry.this::startNextAttempt);
+                retrier.executor().execute(nextAttempt);
             } catch (Throwable rejected) {
                 rejected.addSuppressed(lastError);
                 finishExceptionally(rejected, Retrier.STOP);

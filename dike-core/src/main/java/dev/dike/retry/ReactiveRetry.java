@@ -1,8 +1,11 @@
 package dev.dike.retry;
 
+import dev.dike.context.ContextCarrier;
 import dev.dike.time.DelayScheduler.ScheduledTask;
 
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import org.reactivestreams.Publisher;
@@ -23,6 +26,10 @@ final class ReactiveRetry {
     private static final Mono<Long> NO_DELAY = Mono.just(0L);
 
     private final Retrier retrier;
+    /** The subscriber's context, captured at subscription; {@code null} without a carrier. */
+    private final ContextCarrier.Captured context;
+    /** Set by whoever reports the end to {@link #context} (success, error and cancel may race). */
+    private final AtomicBoolean contextDone;
     private volatile int attempts;
     /** The decision that ended the call ({@link Retrier#STOP} or {@link Retrier#BUDGET_SPENT}). */
     private volatile long lastDecision = Retrier.STOP;
@@ -33,6 +40,9 @@ final class ReactiveRetry {
 
     ReactiveRetry(Retrier retrier) {
         this.retrier = retrier;
+        ContextCarrier carrier = retrier.contextCarrier();
+        this.context = carrier == null ? null : carrier.capture();
+        this.contextDone = carrier == null ? null : new AtomicBoolean();
     }
 
     /**
@@ -51,11 +61,17 @@ final class ReactiveRetry {
         if (attempts++ == 0) {
             retrier.callStarted();
         }
-        return operation.get();
+        if (context == null) {
+            return operation.get();
+        }
+        try (ContextCarrier.Scope scope = context.open()) {
+            return operation.get();
+        }
     }
 
     /** The subscriber cancelled: no further attempt, and a pending delay is unscheduled. */
     void cancelled() {
+        reportEnd(new CancellationException("The subscriber cancelled the retried call"));
         cancelled = true;
         ScheduledTask delay = pendingDelay;
         if (delay != null) {
@@ -75,16 +91,46 @@ final class ReactiveRetry {
 
     void succeeded() {
         int made = attempts;
-        retrier.events().completed(made == 1 ? RetryOutcome.SUCCESS_WITHOUT_RETRY : RetryOutcome.SUCCESS_WITH_RETRY,
-                made, null);
+        RetryOutcome outcome = made == 1 ? RetryOutcome.SUCCESS_WITHOUT_RETRY : RetryOutcome.SUCCESS_WITH_RETRY;
+        if (context == null) {
+            retrier.events().completed(outcome, made, null);
+            return;
+        }
+        try (ContextCarrier.Scope scope = context.open()) {
+            retrier.events().completed(outcome, made, null);
+        }
+        reportEnd(null);
     }
 
     void failed(Throwable error) {
         int made = attempts;
-        retrier.events().completed(retrier.failureOutcome(error, made, lastDecision), made, error);
+        if (context == null) {
+            retrier.events().completed(retrier.failureOutcome(error, made, lastDecision), made, error);
+            return;
+        }
+        try (ContextCarrier.Scope scope = context.open()) {
+            retrier.events().completed(retrier.failureOutcome(error, made, lastDecision), made, error);
+        }
+        reportEnd(error);
+    }
+
+    private void reportEnd(Throwable failure) {
+        if (context != null && contextDone.compareAndSet(false, true)) {
+            context.done(failure);
+        }
     }
 
     private Mono<Long> afterFailure(Throwable failure) {
+        if (context == null) {
+            return decide(failure);
+        }
+        // On the thread that signalled the failure: the WARN line and the events in the subscriber's context.
+        try (ContextCarrier.Scope scope = context.open()) {
+            return decide(failure);
+        }
+    }
+
+    private Mono<Long> decide(Throwable failure) {
         Throwable error = RetryRules.unwrap(failure);
         int failedAttempt = attempts;
         long delayNanos = retrier.nextDelayNanos(error, failedAttempt);
@@ -108,7 +154,11 @@ final class ReactiveRetry {
     private void schedule(MonoSink<Long> sink, long delayNanos) {
         ScheduledTask task = retrier.scheduler().schedule(() -> {
             try {
-                retrier.executor().execute(() -> sink.success(delayNanos));
+                retrier.executor().execute(context == null ? () -> sink.success(delayNanos) : () -> {
+                    try (ContextCarrier.Scope scope = context.open()) {
+                        sink.success(delayNanos); // resubscribes here: the next attempt in the subscriber's context
+                    }
+                });
             } catch (Throwable rejected) {
                 sink.error(rejected);
             }

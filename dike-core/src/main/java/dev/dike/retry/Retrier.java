@@ -1,5 +1,6 @@
 package dev.dike.retry;
 
+import dev.dike.context.ContextCarrier;
 import dev.dike.time.DelayScheduler;
 
 import java.util.Objects;
@@ -61,6 +62,8 @@ public final class Retrier {
     private final RetryEvents events;
     /** Shared with the other retriers of the same dependency; {@code null} for none. */
     private final RetryBudget budget;
+    /** Null when none was configured: then a call captures nothing (one null check per call). */
+    private final ContextCarrier contextCarrier;
 
     private Retrier(Builder builder) {
         this.name = builder.name;
@@ -70,6 +73,7 @@ public final class Retrier {
         this.rules = new RetryRules(builder.config, builder.random, builder.retryAfterSource);
         this.budget = builder.budget;
         this.events = new RetryEvents(builder.name, builder.config.logExceptionInfo(), builder.listener);
+        this.contextCarrier = builder.contextCarrier;
     }
 
     /**
@@ -118,7 +122,8 @@ public final class Retrier {
      */
     public <T> CompletableFuture<T> executeAsync(Supplier<? extends CompletionStage<? extends T>> operation) {
         Objects.requireNonNull(operation, "operation");
-        AsyncRetry<T> call = new AsyncRetry<>(this, operation);
+        ContextCarrier carrier = contextCarrier;
+        AsyncRetry<T> call = new AsyncRetry<>(this, operation, carrier == null ? null : carrier.capture());
         call.start(); // the first attempt runs on the caller's thread, like an undecorated call
         return call;
     }
@@ -134,6 +139,24 @@ public final class Retrier {
      */
     public <T> T call(Callable<? extends T> operation) throws Exception {
         Objects.requireNonNull(operation, "operation");
+        ContextCarrier carrier = contextCarrier;
+        if (carrier == null) {
+            return callAttempts(operation);
+        }
+        // Every attempt runs on this thread already; the carrier still hears when the call starts and ends.
+        ContextCarrier.Captured context = carrier.capture();
+        T result;
+        try (ContextCarrier.Scope scope = context.open()) {
+            result = callAttempts(operation);
+        } catch (Throwable failure) {
+            context.done(failure);
+            throw failure;
+        }
+        context.done(null);
+        return result;
+    }
+
+    private <T> T callAttempts(Callable<? extends T> operation) throws Exception {
         callStarted();
         for (int attempt = 1; ; attempt++) {
             T result;
@@ -249,6 +272,10 @@ public final class Retrier {
         return events;
     }
 
+    ContextCarrier contextCarrier() {
+        return contextCarrier;
+    }
+
     /** Builds a {@link Retrier}. */
     public static final class Builder {
 
@@ -260,6 +287,7 @@ public final class Retrier {
         private DoubleSupplier random = () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble();
         private RetryBudget budget;
         private RetryAfter.Source retryAfterSource = RetryAfter.Source.DIKE;
+        private ContextCarrier contextCarrier;
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -329,6 +357,17 @@ public final class Retrier {
          */
         public Builder retryAfterSource(RetryAfter.Source retryAfterSource) {
             this.retryAfterSource = Objects.requireNonNull(retryAfterSource, "retryAfterSource");
+            return this;
+        }
+
+        /**
+         * @param contextCarrier captures the caller's context when a call starts and makes it current
+         *                       wherever the call continues on another thread (attempts after a delay,
+         *                       their log lines and events, the caller's completion); default none
+         * @return this builder
+         */
+        public Builder contextCarrier(ContextCarrier contextCarrier) {
+            this.contextCarrier = Objects.requireNonNull(contextCarrier, "contextCarrier");
             return this;
         }
 
