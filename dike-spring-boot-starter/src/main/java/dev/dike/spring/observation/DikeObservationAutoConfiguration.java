@@ -27,9 +27,12 @@ import org.springframework.core.annotation.Order;
  * <p>A bean of type {@link RetryObservationConvention}, {@link LimitObservationConvention} or
  * {@link BatchObservationConvention} replaces the default convention of that observation.
  */
+// After the registry and tracer auto-configurations of Boot 4.0 and of Boot 3.5 (by name: either may be absent)
 @AutoConfiguration(afterName = {
         "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration",
-        "org.springframework.boot.micrometer.tracing.autoconfigure.MicrometerTracingAutoConfiguration" })
+        "org.springframework.boot.micrometer.tracing.autoconfigure.MicrometerTracingAutoConfiguration",
+        "org.springframework.boot.actuate.autoconfigure.observation.ObservationAutoConfiguration",
+        "org.springframework.boot.actuate.autoconfigure.tracing.MicrometerTracingAutoConfiguration" })
 @ConditionalOnClass(name = "io.micrometer.observation.ObservationRegistry")
 @ConditionalOnBean(type = "io.micrometer.observation.ObservationRegistry")
 @ConditionalOnBooleanProperty(name = "dike.observations.enabled", matchIfMissing = true)
