@@ -32,7 +32,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -86,16 +87,17 @@ class TracingApplicationTest {
         assertThat(registry.getCurrentObservation()).as("observation left open on the test thread").isNull();
     }
 
-    @Test
-    void bothAttemptsOfARetriedCallAreInTheCallersTraceAndSoIsTheWarnLine() {
+    @ParameterizedTest(name = "mono={0}")
+    @ValueSource(booleans = {false, true})
+    void bothAttemptsOfARetriedCallAreInTheCallersTraceAndSoIsTheWarnLine(boolean mono) {
         Caller caller = Caller.start("caller");
-        CompletableFuture<String> result = caller.call(service::flaky);
+        CompletableFuture<String> result = caller.call(() -> mono ? service.flakyMono().toFuture() : service.flaky());
         // The first attempt fails on a thread of another pool, outside any trace.
         CompletableFuture.runAsync(service::failFirstAttempt, callers).join();
         assertThat(result.orTimeout(10, TimeUnit.SECONDS).join()).isEqualTo("attempt 2");
         caller.stop();
 
-        SpanData retry = awaitSpan("retry traced-retry");
+        SpanData retry = awaitSpan(mono ? "retry traced-retry-mono" : "retry traced-retry");
         List<SpanData> attempts = awaitSpans("attempt", 2);
         assertThat(retry.getTraceId()).isEqualTo(caller.traceId);
         assertThat(retry.getParentSpanId()).as("the retry's parent").isEqualTo(caller.spanId);
@@ -113,12 +115,13 @@ class TracingApplicationTest {
         });
     }
 
-    @Test
-    void aCallStartedByAnotherCallsReleaseIsInItsOwnCallersTrace() {
+    @ParameterizedTest(name = "mono={0}")
+    @ValueSource(booleans = {false, true})
+    void aCallStartedByAnotherCallsReleaseIsInItsOwnCallersTrace(boolean mono) {
         Caller holder = Caller.start("holder");
-        CompletableFuture<String> held = holder.call(() -> service.limited("holder"));
+        CompletableFuture<String> held = holder.call(() -> limited(mono, "holder"));
         Caller waiter = Caller.start("waiter");
-        CompletableFuture<String> waited = waiter.call(() -> service.limited("waiter"));
+        CompletableFuture<String> waited = waiter.call(() -> limited(mono, "waiter"));
         assertThat(service.limitedResults()).containsOnlyKeys("holder");
 
         // The holder's result arrives in the holder's trace: its release hands the permit over.
@@ -133,15 +136,16 @@ class TracingApplicationTest {
         SpanData operation = awaitSpan("limited waiter");
         assertThat(operation.getTraceId()).isEqualTo(waiter.traceId);
         assertThat(operation.getParentSpanId()).as("parent of the handed-over call").isEqualTo(waiter.spanId);
-        SpanData wait = awaitSpan("wait for permit traced-limit");
+        SpanData wait = awaitSpan(mono ? "wait for permit traced-limit-mono" : "wait for permit traced-limit");
         assertThat(wait.getParentSpanId()).isEqualTo(waiter.spanId);
         assertThat(wait.getAttributes().get(AttributeKey.stringKey("dike.outcome"))).isEqualTo("permitted");
         assertThat(spans.exporter().getFinishedSpanItems()).filteredOn(span -> span.getName().startsWith("wait for"))
                 .as("only the call that waited has a wait span").hasSize(1);
     }
 
-    @Test
-    void twentyCallersOfOneBatchAreLinkedFromItsSpanAndEachGetsItsResultInItsOwnTrace() {
+    @ParameterizedTest(name = "mono={0}")
+    @ValueSource(booleans = {false, true})
+    void twentyCallersOfOneBatchAreLinkedFromItsSpanAndEachGetsItsResultInItsOwnTrace(boolean mono) {
         int callerCount = 20;
         List<Caller> all = new ArrayList<>();
         List<CompletableFuture<List<Integer>>> results = new ArrayList<>();
@@ -151,7 +155,8 @@ class TracingApplicationTest {
             int value = i;
             submitted.add(CompletableFuture.runAsync(() -> {
                 Caller caller = Caller.start("caller-" + value);
-                CompletableFuture<List<Integer>> result = caller.call(() -> service.doubled(List.of(value)));
+                CompletableFuture<List<Integer>> result = caller.call(() -> mono
+                        ? service.doubledMono(List.of(value)).toFuture() : service.doubled(List.of(value)));
                 // The caller's continuation runs where the batch completes it: its span ends there.
                 CompletableFuture<List<Integer>> observed = result.whenComplete((rows, error) -> {
                     traceAtCompletion.put(caller.name, tracer.currentSpan().context().traceId());
@@ -166,9 +171,10 @@ class TracingApplicationTest {
         CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new)).orTimeout(10, TimeUnit.SECONDS).join();
         CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).orTimeout(10, TimeUnit.SECONDS).join();
 
-        SpanData batch = awaitSpan("batch traced-batch");
+        SpanData batch = awaitSpan(mono ? "batch traced-batch-mono" : "batch traced-batch");
         assertThat(batch.getParentSpanId()).as("a batch has no parent").isEqualTo("0000000000000000");
-        assertThat(batch.getAttributes().get(AttributeKey.stringKey("dike.name"))).isEqualTo("traced-batch");
+        assertThat(batch.getAttributes().get(AttributeKey.stringKey("dike.name")))
+                .isEqualTo(mono ? "traced-batch-mono" : "traced-batch");
         assertThat(batch.getAttributes().get(AttributeKey.stringKey("dike.batch.size"))).isEqualTo("20");
         assertThat(batch.getAttributes().get(AttributeKey.stringKey("dike.batch.flush.reason"))).isEqualTo("size");
         assertThat(batch.getLinks()).extracting(LinkData::getSpanContext)
@@ -183,6 +189,10 @@ class TracingApplicationTest {
             assertThat(span.getEndEpochNanos()).as("end of %s's span", caller.name)
                     .isGreaterThanOrEqualTo(bulk.getEndEpochNanos());
         }
+    }
+
+    private static CompletableFuture<String> limited(boolean mono, String caller) {
+        return mono ? service.limitedMono(caller).toFuture() : service.limited(caller);
     }
 
     private static SpanData awaitSpan(String name) {

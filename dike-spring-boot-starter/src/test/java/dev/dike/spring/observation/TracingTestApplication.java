@@ -16,6 +16,8 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 
+import reactor.core.publisher.Mono;
+
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -100,6 +102,24 @@ class TracingTestApplication {
         /** @return the result of each limited call that started, by caller (a method: this bean is a proxy) */
         public Map<String, CompletableFuture<String>> limitedResults() {
             return limitedResults;
+        }
+
+        /** {@link #flaky()} as a {@code Mono}; {@link #failFirstAttempt()} fails its first attempt. */
+        @Retry(name = "traced-retry-mono", attempts = 2, delay = "20ms", jitter = 0)
+        public Mono<String> flakyMono() {
+            return Mono.fromFuture(flaky(), false);
+        }
+
+        /** {@link #limited(String)} as a {@code Mono}. */
+        @LimitJobs(name = "traced-limit-mono", limit = 1, maxWait = "10s")
+        public Mono<String> limitedMono(String caller) {
+            return Mono.fromFuture(limited(caller), false);
+        }
+
+        /** {@link #doubled(List)} as a {@code Mono}. */
+        @Batch(name = "traced-batch-mono", targetBatchSize = 20, maxWaitingTime = "10s")
+        public Mono<List<Integer>> doubledMono(List<Integer> values) {
+            return Mono.fromFuture(doubled(values), false);
         }
 
         public void reset() {
