@@ -18,7 +18,6 @@ final class PendingCall<T, R> {
 
     /** The caller's copied rows; dropped once concatenated into the batch, so they are not held twice. */
     private List<List<T>> columns;
-    private final int columnCount;
     private final int rows;
     /**
      * For a call with distinct rows, the identity of each row ({@link Row}), which stays after the
@@ -37,7 +36,6 @@ final class PendingCall<T, R> {
     private PendingCall(List<List<T>> columns, int rows, long arrivalNanos, List<Row> rowKeys,
             ContextCarrier.Captured context) {
         this.columns = columns;
-        this.columnCount = columns.size();
         this.rows = rows;
         this.rowKeys = rowKeys;
         this.arrivalNanos = arrivalNanos;
@@ -147,8 +145,13 @@ final class PendingCall<T, R> {
         return rows;
     }
 
+    /**
+     * @return the number of columns; only while the columns are held (admission), not after
+     *         {@link #dropColumns()}. Not a field, so that this object, allocated per call, keeps its
+     *         size with a {@link #context} field
+     */
     int columnCount() {
-        return columnCount;
+        return columns.size();
     }
 
     /** @return whether equal rows of this call's batch are sent once */

@@ -11,9 +11,12 @@ package dev.dike.context;
  * <ul>
  *   <li>a retrier when a call starts: every attempt, the log line and listener events of every retry,
  *       and the completion of the caller's future run in the captured context;</li>
- *   <li>a limiter when a call must wait for a permit: the operation started by another call's release
- *       and a rejection after the wait run in it (a call that gets a permit at once captures
- *       nothing);</li>
+ *   <li>a limiter when a call must wait for a permit, followed at once by {@link Captured#waiting()}:
+ *       the operation started by another call's release and a rejection after the wait run in it (a
+ *       call that gets a permit at once captures nothing);</li>
+ *   <li>a cluster limiter ({@code dike-redis}) when any call starts, since its permit always arrives
+ *       on another thread: the grant or rejection is delivered in it, and {@link Captured#waiting()}
+ *       follows if the call has to queue;</li>
  *   <li>a batcher when a call is submitted: the caller's future is completed in it, and the captured
  *       contexts of a batch's callers are handed to its {@code BatchRunContext}.</li>
  * </ul>
@@ -46,8 +49,16 @@ public interface ContextCarrier {
         Scope open();
 
         /**
-         * The primitive's work for this call ended: the retried call completed, the wait for a permit
-         * ended, or the batch caller was completed. Called once; the default does nothing.
+         * The call starts waiting (for a permit), on whichever thread found that it must; called at
+         * most once, before {@link #done(Throwable)}. The default does nothing.
+         */
+        default void waiting() {
+        }
+
+        /**
+         * The primitive's work for this call ended: the retried call completed, the limiter granted
+         * or refused its permit (or the caller gave up), or the batch caller was completed. Called
+         * once; the default does nothing.
          *
          * @param failure why it ended unsuccessfully (the last attempt's exception, a
          *                {@code TooManyCallsException}, a {@code CancellationException} when the caller

@@ -169,6 +169,7 @@ public final class JobLimiter {
                 throw tooManyCalls();
             }
             BlockingTicket ticket = new BlockingTicket(this, Thread.currentThread());
+            captureWaiting(ticket);
             ticket.startWaiting();
             enqueue(ticket);
             ticket.await();
@@ -329,8 +330,13 @@ public final class JobLimiter {
             ticket.markRejected();
             countRejection(0L);
             ticket.onRejected(tooManyCalls(), false);
-        } else if (ticket.startWaiting()) {
-            enqueue(ticket);
+        } else {
+            ContextCarrier.Captured waiting = captureWaiting(ticket);
+            if (ticket.startWaiting()) {
+                enqueue(ticket);
+            } else if (waiting != null) {
+                waiting.done(ticket.gaveUp()); // the caller gave up before its call could wait
+            }
         }
     }
 
@@ -342,10 +348,6 @@ public final class JobLimiter {
      */
     void enqueue(Ticket ticket) {
         ticket.enqueuedNanos = scheduler.nanoTime();
-        ContextCarrier carrier = contextCarrier;
-        if (carrier != null) {
-            ticket.context = carrier.capture(); // on the caller's thread: it is about to wait
-        }
         waitingCalls.incrementAndGet();
         queue.offer(ticket);
         drain(); // publish-then-check, the waiter's half of the handshake with release()
@@ -365,6 +367,24 @@ public final class JobLimiter {
             return;
         }
         ticket.watchTimeout(timeout);
+    }
+
+    /**
+     * Captures the context of a call about to wait, on its caller's thread, and tells it so; before the
+     * ticket says waiting, so that whoever ends the wait (a grant, the timeout, a withdrawal) finds it
+     * in the ticket and reports the end after this.
+     *
+     * @return the captured context, or {@code null} without a carrier
+     */
+    private ContextCarrier.Captured captureWaiting(Ticket ticket) {
+        ContextCarrier carrier = contextCarrier;
+        if (carrier == null) {
+            return null;
+        }
+        ContextCarrier.Captured captured = carrier.capture();
+        captured.waiting();
+        ticket.context = captured;
+        return captured;
     }
 
     /** Forgets a ticket that withdrew from the queue. */

@@ -58,8 +58,8 @@ abstract class Ticket {
     Throwable failure;
 
     /**
-     * The waiting caller's context, captured on its thread when it joined the queue and published by
-     * the queue like {@link #enqueuedNanos}; {@code null} without a carrier or when the call never waited.
+     * The waiting caller's context, captured on its thread before it started waiting and published by
+     * the state's compare-and-set; {@code null} without a carrier or when the call never waited.
      */
     ContextCarrier.Captured context;
 
@@ -190,8 +190,13 @@ abstract class Ticket {
     /** The wait ended because the caller gave up (cancelled, disposed, interrupted). */
     final void waitAbandoned() {
         if (context != null) {
-            waitEnded(new CancellationException("Gave up waiting for a permit of limiter " + limiter.name()));
+            waitEnded(gaveUp());
         }
+    }
+
+    /** @return the end reported to a captured context when the caller gave up waiting */
+    final CancellationException gaveUp() {
+        return new CancellationException("Gave up waiting for a permit of limiter " + limiter.name());
     }
 
     /** {@code task}, run in the waiting caller's context if one was captured. */

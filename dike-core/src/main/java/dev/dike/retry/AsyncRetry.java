@@ -38,30 +38,30 @@ import java.util.function.Supplier;
  * the call continues: the first attempts on the caller's thread, the handling of an attempt's outcome
  * on the thread that completed it (log line, listener events, scheduling, the caller's completion),
  * the timer task and the attempt after a delay on the executor. Whoever completes this future first
- * reports the end to the captured context, once ({@link #contextDone}).
+ * reports the end to the captured context, once ({@link Carried#ended}).
  *
  * @param <T> the result type
  */
 final class AsyncRetry<T> extends CompletableFuture<T> {
 
     private static final VarHandle LOOP_REQUESTS;
-    private static final VarHandle CONTEXT_DONE;
 
     static {
         try {
             LOOP_REQUESTS = MethodHandles.lookup().findVarHandle(AsyncRetry.class, "loopRequests", int.class);
-            CONTEXT_DONE = MethodHandles.lookup().findVarHandle(AsyncRetry.class, "contextDone", boolean.class);
         } catch (ReflectiveOperationException impossible) {
             throw new ExceptionInInitializerError(impossible);
         }
     }
 
     private final Retrier retrier;
-    private final Supplier<? extends CompletionStage<? extends T>> operation;
-    /** The caller's context, or {@code null} without a carrier: then every use is one null check. */
-    private final ContextCarrier.Captured context;
-    /** Set by whoever reports the call's end to {@link #context}; only used with a context. */
-    private volatile boolean contextDone;
+    /**
+     * The operation ({@code Supplier<? extends CompletionStage<? extends T>>}), or a {@link Carried}
+     * holding it with the caller's context. One field for both keeps this object, allocated by every
+     * call, as small as without a carrier: a call without one pays a type check where the context
+     * would be used.
+     */
+    private final Object operation;
     private int attempts;
     /**
      * Attempts requested of the running {@link #attemptLoop()}, the one being made included; 0 when
@@ -77,14 +77,27 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
     AsyncRetry(Retrier retrier, Supplier<? extends CompletionStage<? extends T>> operation,
             ContextCarrier.Captured context) {
         this.retrier = retrier;
-        this.operation = operation;
-        this.context = context;
+        this.operation = context == null ? operation : new Carried(operation, context);
         this.loopRequests = 1; // the first attempt: start() runs the loop without an atomic update
+    }
+
+    /** @return the caller's context, or {@code null} without a carrier */
+    private ContextCarrier.Captured context() {
+        Object held = operation;
+        return held instanceof Carried ? ((Carried) held).captured : null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Supplier<? extends CompletionStage<? extends T>> operation() {
+        Object held = operation;
+        return (Supplier<? extends CompletionStage<? extends T>>) (held instanceof Carried
+                ? ((Carried) held).operation : held);
     }
 
     /** Makes the first attempt, and the zero-delay retries that follow it, on the caller's thread. */
     void start() {
         retrier.callStarted();
+        ContextCarrier.Captured context = context();
         if (context == null) {
             attemptLoop();
             return;
@@ -120,7 +133,7 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
         attempts++;
         CompletionStage<? extends T> stage;
         try {
-            stage = operation.get();
+            stage = operation().get();
         } catch (Throwable thrown) {
             attemptFailed(thrown);
             return;
@@ -152,6 +165,7 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
 
     /** Receives the outcome of the current attempt's stage; the returned value is not used. */
     private Void attemptCompleted(T value, Throwable error) {
+        ContextCarrier.Captured context = context();
         if (context == null) {
             return outcome(value, error);
         }
@@ -174,7 +188,7 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean cancelled = super.cancel(mayInterruptIfRunning);
         stopAttempts();
-        if (context != null && isCancelled()) {
+        if (operation instanceof Carried && isCancelled()) {
             reportEnd(new CancellationException("The caller cancelled the retried call"));
         }
         return cancelled;
@@ -212,8 +226,9 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
 
     /** Tells the captured context, once, that the call ended (a cancel may race with a completion). */
     private void reportEnd(Throwable failure) {
-        if (context != null && CONTEXT_DONE.compareAndSet(this, false, true)) {
-            context.done(failure);
+        Object held = operation;
+        if (held instanceof Carried) {
+            ((Carried) held).ended(failure);
         }
     }
 
@@ -249,7 +264,7 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
 
     private void finishExceptionally(Throwable error, long decision) {
         if (super.completeExceptionally(error)) {
-            retrier.events().completed(retrier.failureOutcome(error, attempts, decision), attempts, error);
+            retrier.reportFailure(error, attempts, decision);
             reportEnd(error);
         }
     }
@@ -306,6 +321,7 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
             if (cancelled || isDone()) {
                 return;
             }
+            ContextCarrier.Captured context = context();
             if (context == null) {
                 handOff(AsyncRetry.this::startNextAttempt);
                 return;
@@ -326,6 +342,19 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
                 rejected.addSuppressed(lastError);
                 finishExceptionally(rejected, Retrier.STOP);
             }
+        }
+    }
+
+    /** The operation with the caller's context. */
+    private static final class Carried extends CallContext {
+
+        private static final long serialVersionUID = 1L;
+
+        final transient Supplier<?> operation;
+
+        Carried(Supplier<?> operation, ContextCarrier.Captured context) {
+            super(context);
+            this.operation = operation;
         }
     }
 }

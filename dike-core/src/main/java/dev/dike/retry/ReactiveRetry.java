@@ -5,7 +5,6 @@ import dev.dike.time.DelayScheduler.ScheduledTask;
 
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import org.reactivestreams.Publisher;
@@ -27,11 +26,9 @@ final class ReactiveRetry {
 
     private final Retrier retrier;
     /** The subscriber's context, captured at subscription; {@code null} without a carrier. */
-    private final ContextCarrier.Captured context;
-    /** Set by whoever reports the end to {@link #context} (success, error and cancel may race). */
-    private final AtomicBoolean contextDone;
+    private final CallContext context;
     private volatile int attempts;
-    /** The decision that ended the call ({@link Retrier#STOP} or {@link Retrier#BUDGET_SPENT}). */
+    /** The decision that ended the call: one of the negative values of {@link Retrier#nextDelayNanos}. */
     private volatile long lastDecision = Retrier.STOP;
     // Reactor propagates cancellation too, but a failure racing with dispose() can reach the delay
     // operator after its cancel went by; these two fields guarantee nothing stays scheduled.
@@ -41,8 +38,7 @@ final class ReactiveRetry {
     ReactiveRetry(Retrier retrier) {
         this.retrier = retrier;
         ContextCarrier carrier = retrier.contextCarrier();
-        this.context = carrier == null ? null : carrier.capture();
-        this.contextDone = carrier == null ? null : new AtomicBoolean();
+        this.context = carrier == null ? null : new CallContext(carrier.capture());
     }
 
     /**
@@ -64,14 +60,16 @@ final class ReactiveRetry {
         if (context == null) {
             return operation.get();
         }
-        try (ContextCarrier.Scope scope = context.open()) {
+        try (ContextCarrier.Scope scope = context.captured.open()) {
             return operation.get();
         }
     }
 
     /** The subscriber cancelled: no further attempt, and a pending delay is unscheduled. */
     void cancelled() {
-        reportEnd(new CancellationException("The subscriber cancelled the retried call"));
+        if (context != null) {
+            context.ended(new CancellationException("The subscriber cancelled the retried call"));
+        }
         cancelled = true;
         ScheduledTask delay = pendingDelay;
         if (delay != null) {
@@ -96,28 +94,22 @@ final class ReactiveRetry {
             retrier.events().completed(outcome, made, null);
             return;
         }
-        try (ContextCarrier.Scope scope = context.open()) {
+        try (ContextCarrier.Scope scope = context.captured.open()) {
             retrier.events().completed(outcome, made, null);
         }
-        reportEnd(null);
+        context.ended(null);
     }
 
     void failed(Throwable error) {
         int made = attempts;
         if (context == null) {
-            retrier.events().completed(retrier.failureOutcome(error, made, lastDecision), made, error);
+            retrier.reportFailure(error, made, lastDecision);
             return;
         }
-        try (ContextCarrier.Scope scope = context.open()) {
-            retrier.events().completed(retrier.failureOutcome(error, made, lastDecision), made, error);
+        try (ContextCarrier.Scope scope = context.captured.open()) {
+            retrier.reportFailure(error, made, lastDecision);
         }
-        reportEnd(error);
-    }
-
-    private void reportEnd(Throwable failure) {
-        if (context != null && contextDone.compareAndSet(false, true)) {
-            context.done(failure);
-        }
+        context.ended(error);
     }
 
     private Mono<Long> afterFailure(Throwable failure) {
@@ -125,7 +117,7 @@ final class ReactiveRetry {
             return decide(failure);
         }
         // On the thread that signalled the failure: the WARN line and the events in the subscriber's context.
-        try (ContextCarrier.Scope scope = context.open()) {
+        try (ContextCarrier.Scope scope = context.captured.open()) {
             return decide(failure);
         }
     }
@@ -155,7 +147,7 @@ final class ReactiveRetry {
         ScheduledTask task = retrier.scheduler().schedule(() -> {
             try {
                 retrier.executor().execute(context == null ? () -> sink.success(delayNanos) : () -> {
-                    try (ContextCarrier.Scope scope = context.open()) {
+                    try (ContextCarrier.Scope scope = context.captured.open()) {
                         sink.success(delayNanos); // resubscribes here: the next attempt in the subscriber's context
                     }
                 });

@@ -48,7 +48,8 @@ import java.util.function.Supplier;
  *       must be allowed by it; a retry it refuses is not made, and the call ends at once with that
  *       attempt's original exception, as {@link RetryOutcome#BUDGET_EXHAUSTED}.</li>
  *   <li>The {@link RetryListener} hears of each retry and of each call's end, except a call the
- *       caller cancelled; a listener that throws is logged and ignored.</li>
+ *       caller cancelled, and of a retry-after that stopped a call; a listener that throws is logged
+ *       and ignored.</li>
  * </ul>
  * For {@code Mono} and {@code Flux} see {@link ReactorRetry}.
  */
@@ -166,7 +167,7 @@ public final class Retrier {
                 Throwable error = RetryRules.unwrap(thrown);
                 long delayNanos = nextDelayNanos(error, attempt);
                 if (delayNanos < 0) {
-                    events.completed(failureOutcome(error, attempt, delayNanos), attempt, error);
+                    reportFailure(error, attempt, delayNanos);
                     throw rethrow(error);
                 }
                 events.retryScheduled(attempt, error, delayNanos);
@@ -225,6 +226,8 @@ public final class Retrier {
     static final long STOP = -1;
     /** Returned by {@link #nextDelayNanos} when the budget refused the retry. */
     static final long BUDGET_SPENT = -2;
+    /** Returned by {@link #nextDelayNanos} when the failure's retry-after is longer than this retrier waits. */
+    static final long RETRY_AFTER_TOO_LONG = -3;
 
     /** Counts a call in the budget: its first attempt is about to be made. */
     void callStarted() {
@@ -237,8 +240,9 @@ public final class Retrier {
      * Decides what follows failed attempt {@code failedAttempt}: the rules (exception, attempts,
      * retry-after), then the budget, which is asked only for a retry the rules allow.
      *
-     * @return the delay before the next attempt in nanoseconds, or {@link #STOP} or
-     *         {@link #BUDGET_SPENT} (both negative) when the failure goes to the caller
+     * @return the delay before the next attempt in nanoseconds, or {@link #STOP},
+     *         {@link #RETRY_AFTER_TOO_LONG} or {@link #BUDGET_SPENT} (all negative) when the failure goes
+     *         to the caller
      */
     long nextDelayNanos(Throwable error, int failedAttempt) {
         if (!rules.mayRetry(error, failedAttempt)) {
@@ -246,7 +250,7 @@ public final class Retrier {
         }
         long delayNanos = rules.delayNanos(failedAttempt, error);
         if (delayNanos < 0) {
-            return STOP; // the server asked to wait longer than we would
+            return RETRY_AFTER_TOO_LONG; // the server asked to wait longer than we would
         }
         if (budget != null && !budget.tryRetry()) {
             return BUDGET_SPENT;
@@ -257,6 +261,17 @@ public final class Retrier {
     /** How a call ended that failed with {@code error} after {@code attempts}, given the last decision. */
     RetryOutcome failureOutcome(Throwable error, int attempts, long decision) {
         return decision == BUDGET_SPENT ? RetryOutcome.BUDGET_EXHAUSTED : rules.failureOutcome(error, attempts);
+    }
+
+    /**
+     * Tells the listener that a call failed with {@code error} after {@code attempts}, given the last
+     * decision: first that the failure's retry-after was too long, if that stopped it, then its end.
+     */
+    void reportFailure(Throwable error, int attempts, long decision) {
+        if (decision == RETRY_AFTER_TOO_LONG) {
+            events.retryAfterTooLong(attempts, error);
+        }
+        events.completed(failureOutcome(error, attempts, decision), attempts, error);
     }
 
     // Package-private collaborators of AsyncRetry and ReactorRetry.

@@ -1,11 +1,13 @@
 package dev.dike.context;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.dike.batch.BatchConfig;
 import dev.dike.batch.Batcher;
 import dev.dike.batch.FlushReason;
 import dev.dike.limit.JobLimiter;
+import dev.dike.limit.ReactorLimit;
 import dev.dike.retry.Retrier;
 import dev.dike.retry.RetryConfig;
 import dev.dike.retry.RetryListener;
@@ -24,6 +26,9 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
 
 /**
  * Every thread hop of the three primitives runs the caller's code in the caller's context, and leaves
@@ -129,7 +134,8 @@ class ContextCarrierTest {
 
         assertThat(carrier.captured).as("only the call that waits captures").containsExactly("waiter");
         ThreadLocalCarrier.as("holder", () -> first.complete("released"));
-        assertThat(carrier.ended).as("the wait ended with the grant").containsExactly("waiter:null");
+        assertThat(carrier.events).as("the wait started, then ended with the grant")
+                .containsExactly("waiter captured", "waiter waiting", "waiter done:null");
         executor.runAll();
 
         assertThat(seen).containsExactly("operation:waiter");
@@ -149,7 +155,8 @@ class ContextCarrierTest {
         executor.runAll();
 
         assertThat(seen).containsExactly("TooManyCallsException:waiter");
-        assertThat(carrier.ended).containsExactly("waiter:TooManyCallsException");
+        assertThat(carrier.events).containsExactly("waiter captured", "waiter waiting",
+                "waiter done:TooManyCallsException");
     }
 
     @Test
@@ -163,8 +170,46 @@ class ContextCarrierTest {
         waiting[0].cancel(false);
         clock.advance(1, TimeUnit.SECONDS);
 
-        assertThat(carrier.ended).as("the end, once: the timeout found nothing left to reject")
-                .containsExactly("waiter:CancellationException");
+        assertThat(carrier.events).as("the end, once: the timeout found nothing left to reject")
+                .containsExactly("waiter captured", "waiter waiting", "waiter done:CancellationException");
+        assertThat(limiter.waiting()).isZero();
+    }
+
+    @Test
+    void aBlockingCallThatWaitsReportsTheWaitAroundItsGrant() throws Exception {
+        JobLimiter limiter = JobLimiter.builder("ctx").limit(1).maxWait(Duration.ofSeconds(5)).scheduler(clock)
+                .executor(executor).contextCarrier(carrier).build();
+        assertThat(limiter.tryAcquire()).isTrue();
+        Thread waiter = new Thread(() -> ThreadLocalCarrier.as("blocked", () -> {
+            try {
+                limiter.call(() -> "ran");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }));
+        waiter.start();
+        await().until(() -> limiter.waiting() == 1);
+        assertThat(carrier.events).containsExactly("blocked captured", "blocked waiting");
+
+        limiter.release();
+        waiter.join(10_000);
+
+        assertThat(waiter.isAlive()).isFalse();
+        assertThat(carrier.events).containsExactly("blocked captured", "blocked waiting", "blocked done:null");
+    }
+
+    @Test
+    void aMonoDisposedWhileWaitingReportsTheWaitAndItsEndOnce() {
+        JobLimiter limiter = JobLimiter.builder("ctx").limit(0).maxWait(Duration.ofSeconds(1)).scheduler(clock)
+                .executor(executor).contextCarrier(carrier).build();
+        Disposable[] subscription = new Disposable[1];
+        ThreadLocalCarrier.as("waiter", () -> subscription[0] = ReactorLimit
+                .mono(limiter, () -> Mono.just("never")).subscribe());
+        subscription[0].dispose();
+        clock.advance(1, TimeUnit.SECONDS);
+
+        assertThat(carrier.events).containsExactly("waiter captured", "waiter waiting",
+                "waiter done:CancellationException");
         assertThat(limiter.waiting()).isZero();
     }
 

@@ -23,7 +23,9 @@ public interface DikeInstanceContexts {
 
     /**
      * @param name the limiter's name
-     * @return the carrier of its calls that wait for a permit, or {@code null}
+     * @return the carrier of its calls, or {@code null}: a local limiter captures the calls that wait
+     *         for a permit, a cluster limiter ({@code scope: cluster}) every call, and both tell the
+     *         captured context when a call starts waiting
      */
     ContextCarrier limit(String name);
 

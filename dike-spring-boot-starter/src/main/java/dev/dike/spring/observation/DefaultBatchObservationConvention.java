@@ -21,6 +21,7 @@ public class DefaultBatchObservationConvention implements BatchObservationConven
     private static final KeyValue SUCCESS = KeyValue.of(LowCardinalityKeyNames.OUTCOME, BatchObservationContext.SUCCESS);
     private static final KeyValue FAILURE = KeyValue.of(LowCardinalityKeyNames.OUTCOME, BatchObservationContext.FAILURE);
     private static final KeyValue TIMEOUT = KeyValue.of(LowCardinalityKeyNames.OUTCOME, BatchObservationContext.TIMEOUT);
+    private static final KeyValue UNKNOWN = KeyValue.of(LowCardinalityKeyNames.OUTCOME, "unknown");
     private static final Map<FlushReason, KeyValue> REASONS = new EnumMap<>(FlushReason.class);
 
     static {
@@ -63,10 +64,14 @@ public class DefaultBatchObservationConvention implements BatchObservationConven
 
     /**
      * @param context the observation's context
-     * @return {@code dike.outcome}: {@code success}, {@code failure} or {@code timeout}
+     * @return {@code dike.outcome}: {@code success}, {@code failure} or {@code timeout};
+     *         {@code unknown} while running (the tag of a long-task timer)
      */
     protected KeyValue outcome(BatchObservationContext context) {
         String outcome = context.getOutcome();
+        if (outcome == null) {
+            return UNKNOWN;
+        }
         if (BatchObservationContext.TIMEOUT.equals(outcome)) {
             return TIMEOUT;
         }

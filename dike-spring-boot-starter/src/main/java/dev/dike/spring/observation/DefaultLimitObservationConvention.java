@@ -18,6 +18,7 @@ public class DefaultLimitObservationConvention implements LimitObservationConven
             LimitObservationContext.REJECTED);
     private static final KeyValue CANCELLED = KeyValue.of(LowCardinalityKeyNames.OUTCOME,
             LimitObservationContext.CANCELLED);
+    private static final KeyValue UNKNOWN = KeyValue.of(LowCardinalityKeyNames.OUTCOME, "unknown");
 
     /** Creates the convention. */
     public DefaultLimitObservationConvention() {
@@ -48,10 +49,14 @@ public class DefaultLimitObservationConvention implements LimitObservationConven
 
     /**
      * @param context the observation's context
-     * @return {@code dike.outcome}: {@code permitted}, {@code rejected} or {@code cancelled}
+     * @return {@code dike.outcome}: {@code permitted}, {@code rejected} or {@code cancelled};
+     *         {@code unknown} while waiting (the tag of a long-task timer)
      */
     protected KeyValue outcome(LimitObservationContext context) {
         String outcome = context.getOutcome();
+        if (outcome == null) {
+            return UNKNOWN;
+        }
         if (LimitObservationContext.PERMITTED.equals(outcome)) {
             return PERMITTED;
         }

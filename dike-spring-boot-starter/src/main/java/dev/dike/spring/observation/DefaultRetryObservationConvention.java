@@ -18,6 +18,9 @@ import io.micrometer.common.KeyValues;
 public class DefaultRetryObservationConvention implements RetryObservationConvention {
 
     private static final KeyValue CANCELLED = KeyValue.of(LowCardinalityKeyNames.OUTCOME, "cancelled");
+    private static final KeyValue RETRY_AFTER_TOO_LONG = KeyValue.of(LowCardinalityKeyNames.OUTCOME,
+            "retry_after_too_long");
+    private static final KeyValue UNKNOWN = KeyValue.of(LowCardinalityKeyNames.OUTCOME, "unknown");
     private static final Map<RetryOutcome, KeyValue> OUTCOMES = new EnumMap<>(RetryOutcome.class);
 
     static {
@@ -60,12 +63,20 @@ public class DefaultRetryObservationConvention implements RetryObservationConven
 
     /**
      * @param context the observation's context
-     * @return {@code dike.outcome}: the {@code outcome} tag value of {@code dike.retry.calls}, or
-     *         {@code cancelled}
+     * @return {@code dike.outcome}: {@code retry_after_too_long} if a failure's retry-after stopped the
+     *         call, else the {@code outcome} tag value of {@code dike.retry.calls} (a call the budget
+     *         refused to retry is {@code budget_exhausted}); {@code cancelled} if the caller stopped
+     *         it; {@code unknown} while it runs (the tag of a long-task timer)
      */
     protected KeyValue outcome(RetryObservationContext context) {
+        if (context.isRetryAfterTooLong()) {
+            return RETRY_AFTER_TOO_LONG;
+        }
         RetryOutcome outcome = context.getOutcome();
-        return outcome == null ? CANCELLED : OUTCOMES.get(outcome);
+        if (outcome != null) {
+            return OUTCOMES.get(outcome);
+        }
+        return context.isEnded() ? CANCELLED : UNKNOWN;
     }
 
     /**

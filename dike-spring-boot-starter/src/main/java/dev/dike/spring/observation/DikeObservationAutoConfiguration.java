@@ -57,6 +57,20 @@ public final class DikeObservationAutoConfiguration {
         return new RetryObservations(registry);
     }
 
+    /**
+     * Keeps the meters derived from dike's observations (by Boot's default meter observation handler)
+     * from colliding with dike's own meters.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.core.instrument.config.MeterFilter")
+    static class MeterNames {
+
+        @Bean
+        static DikeObservationMeterFilter dikeObservationMeterFilter() {
+            return new DikeObservationMeterFilter();
+        }
+    }
+
     /** Links from a batch's span to its callers', with Micrometer Tracing. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "io.micrometer.tracing.Tracer")

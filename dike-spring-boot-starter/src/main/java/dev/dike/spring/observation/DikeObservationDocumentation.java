@@ -91,9 +91,11 @@ public enum DikeObservationDocumentation implements ObservationDocumentation {
         },
 
         /**
-         * How it ended. Retry: the values of the {@code outcome} tag of {@code dike.retry.calls}, or
-         * {@code cancelled}. Limit: {@code permitted}, {@code rejected} or {@code cancelled}. Batch:
-         * {@code success}, {@code failure} or {@code timeout}.
+         * How it ended. Retry: the values of the {@code outcome} tag of {@code dike.retry.calls}
+         * ({@code budget_exhausted} included), {@code retry_after_too_long} or {@code cancelled}.
+         * Limit: {@code permitted}, {@code rejected} or {@code cancelled}. Batch: {@code success},
+         * {@code failure} or {@code timeout}. {@code unknown} while it runs, which is what the
+         * long-task timers of a {@code MeterObservationHandler} are tagged with.
          */
         OUTCOME {
             @Override
@@ -134,10 +136,19 @@ public enum DikeObservationDocumentation implements ObservationDocumentation {
     /** Events recorded on observations. */
     public enum Events implements Observation.Event {
 
-        /** An attempt failed and another one is scheduled; one per {@code Retrying in ...} WARN line. */
+        /**
+         * An attempt failed and another one is scheduled; one per {@code Retrying in ...} WARN line.
+         * The span event is {@code dike.retry.scheduled}; a {@code MeterObservationHandler} counts it
+         * in {@code dike.retry.scheduled} too (the observation's name, a dot, the event's name).
+         */
         RETRY_SCHEDULED {
             @Override
             public String getName() {
+                return "scheduled";
+            }
+
+            @Override
+            public String getContextualName() {
                 return "dike.retry.scheduled";
             }
         }

@@ -24,9 +24,10 @@ import io.micrometer.observation.ObservationRegistry;
  *   <li>retry: starts the {@code dike.retry} observation as a child of the caller's, then captures
  *       the thread locals with it current, so attempts after a delay and the retry WARN line are in
  *       the caller's trace, under the retry's span;</li>
- *   <li>limit (only calls that wait): starts the {@code dike.limit} observation and captures the
- *       thread locals without it, so the operation started by another call's release is a child of
- *       its own caller, not of the wait nor of the releasing call;</li>
+ *   <li>limit: captures the thread locals (a local limiter only for calls that wait, a cluster
+ *       limiter for every call), and starts the {@code dike.limit} observation, as a child of the
+ *       caller's, when the call starts waiting; the operation started after the wait is a child of its
+ *       own caller, not of the wait nor of the releasing call;</li>
  *   <li>batch caller: captures the thread locals and the caller's trace context, which the
  *       {@code dike.batch} span links to; the caller's future is completed in its own context;</li>
  *   <li>batch run: starts {@code dike.batch} without a parent, current while the operation is
@@ -80,7 +81,12 @@ final class ObservedContexts implements DikeInstanceContexts {
                 }
             }
             // The outcome and attempts come from RetryObservations' listener, before the end.
-            return new Observed(observation, captured, observation);
+            return new Observed(observation, captured, observation) {
+                @Override
+                void beforeStop(Throwable failure) {
+                    ((RetryObservationContext) observation.getContext()).ended();
+                }
+            };
         };
     }
 
@@ -89,21 +95,8 @@ final class ObservedContexts implements DikeInstanceContexts {
         if (registry == null) {
             return threadLocals == null ? null : threadLocals::get;
         }
-        return () -> {
-            Observation caller = registry.getCurrentObservation();
-            ContextCarrier.Captured captured = threadLocals == null ? null : threadLocals.get();
-            LimitObservationContext context = new LimitObservationContext(name);
-            Observation wait = DikeObservationDocumentation.LIMIT.observation(limitConvention,
-                    DEFAULT_LIMIT, () -> context, registry).start();
-            return new Observed(wait, captured, caller) {
-                @Override
-                void beforeStop(Throwable failure) {
-                    context.setOutcome(failure == null ? LimitObservationContext.PERMITTED
-                            : failure instanceof TooManyCallsException ? LimitObservationContext.REJECTED
-                            : LimitObservationContext.CANCELLED);
-                }
-            };
-        };
+        return () -> new LimitWait(name, threadLocals == null ? null : threadLocals.get(),
+                registry.getCurrentObservation());
     }
 
     @Override
@@ -183,6 +176,57 @@ final class ObservedContexts implements DikeInstanceContexts {
 
         /** Records how the work ended on the observation's context. */
         void beforeStop(Throwable failure) {
+        }
+    }
+
+    /**
+     * A limited call's context: its thread locals or observation, current where the call continues,
+     * and the {@code dike.limit} observation of its wait, started when it starts waiting (in the
+     * caller's context, so that it is the caller's child on any thread) and stopped when the limiter
+     * decided the call. A call that never waited has none.
+     */
+    private final class LimitWait implements ContextCarrier.Captured {
+
+        private final String name;
+        private final ContextCarrier.Captured threadLocals;
+        private final Observation caller;
+        /** Written by {@link #waiting()}, which the limiter calls before the thread that ends the wait can. */
+        private volatile Observation wait;
+
+        LimitWait(String name, ContextCarrier.Captured threadLocals, Observation caller) {
+            this.name = name;
+            this.threadLocals = threadLocals;
+            this.caller = caller;
+        }
+
+        @Override
+        public ContextCarrier.Scope open() {
+            return ObservedContexts.open(threadLocals, caller);
+        }
+
+        @Override
+        public void waiting() {
+            LimitObservationContext context = new LimitObservationContext(name);
+            try (ContextCarrier.Scope scope = open()) {
+                wait = DikeObservationDocumentation.LIMIT.observation(limitConvention, DEFAULT_LIMIT,
+                        () -> context, registry).parentObservation(caller).start();
+            }
+        }
+
+        @Override
+        public void done(Throwable failure) {
+            Observation observation = wait;
+            if (observation == null) {
+                return; // the call never waited
+            }
+            ((LimitObservationContext) observation.getContext()).setOutcome(failure == null
+                    ? LimitObservationContext.PERMITTED
+                    : failure instanceof TooManyCallsException ? LimitObservationContext.REJECTED
+                    : LimitObservationContext.CANCELLED);
+            if (failure != null && !(failure instanceof CancellationException)) {
+                observation.error(failure);
+            }
+            observation.stop();
         }
     }
 

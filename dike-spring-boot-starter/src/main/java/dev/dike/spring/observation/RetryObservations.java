@@ -10,8 +10,8 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 
 /**
- * Records each retry as an event on the {@code dike.retry} observation, and the call's outcome and
- * attempts on its context. A retrier reports these in the caller's context, where that observation
+ * Records each retry as an event on the {@code dike.retry} observation, and the call's outcome,
+ * attempts and a too-long retry-after on its context. A retrier reports these in the caller's context, where that observation
  * is the current one (see {@link ObservedContexts}); an event for another instance (a retried method
  * that calls another retried method) leaves the outer observation alone.
  */
@@ -31,6 +31,14 @@ final class RetryObservations implements DikeInstanceObserver {
                 Observation observation = current(instance);
                 if (observation != null) {
                     observation.event(DikeObservationDocumentation.Events.RETRY_SCHEDULED);
+                }
+            }
+
+            @Override
+            public void onRetryAfterTooLong(String instance, int failedAttempt, Throwable error) {
+                Observation observation = current(instance);
+                if (observation != null) {
+                    ((RetryObservationContext) observation.getContext()).setRetryAfterTooLong(true);
                 }
             }
 

@@ -1,6 +1,7 @@
 package dev.dike.spring.redis;
 
 import dev.dike.spring.ClusterLimitFactory;
+import dev.dike.spring.DikeInstanceContexts;
 import dev.dike.spring.DikeRegistry;
 import dev.dike.spring.autoconfigure.DikeAutoConfiguration;
 import dev.dike.spring.autoconfigure.DikeProperties;
@@ -40,8 +41,10 @@ public final class DikeRedisAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(ClusterLimitFactory.class)
     static RedisClusterLimits dikeClusterLimits(ObjectProvider<RedisConnectionFactory> connectionFactory,
-            DikeProperties properties, Environment environment, ObjectProvider<ClusterInstrumentation> instrumentation) {
-        return new RedisClusterLimits(connectionFactory, properties, environment, instrumentation.getIfAvailable());
+            DikeProperties properties, Environment environment, ObjectProvider<ClusterInstrumentation> instrumentation,
+            ObjectProvider<DikeInstanceContexts> contexts) {
+        return new RedisClusterLimits(connectionFactory, properties, environment, instrumentation.getIfAvailable(),
+                contexts.getIfUnique());
     }
 
     /** The meters of cluster limits, when the application has Micrometer. */

@@ -1,11 +1,13 @@
 package dev.dike.spring.redis;
 
+import dev.dike.context.ContextCarrier;
 import dev.dike.limit.LimitListener;
 import dev.dike.redis.ClusterLimiter;
 import dev.dike.redis.ClusterLimits;
 import dev.dike.redis.OnUnavailable;
 import dev.dike.spring.ClusterLimitFactory;
 import dev.dike.spring.DikeConfigurationException;
+import dev.dike.spring.DikeInstanceContexts;
 import dev.dike.spring.autoconfigure.DikeProperties;
 
 import io.lettuce.core.AbstractRedisClient;
@@ -29,7 +31,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 /**
  * The {@link ClusterLimitFactory} on the application's Redis: the Lettuce client of Spring Data Redis's
  * {@link LettuceConnectionFactory} (so {@code spring.data.redis.*}, SSL and Sentinel apply as configured), one
- * {@link ClusterLimits} for the namespace, created with the first cluster limiter, closed with the context.
+ * {@link ClusterLimits} for the namespace, created with the first cluster limiter, closed with the context. Each
+ * limiter carries its callers' context like a local one ({@link DikeInstanceContexts#limit}).
  * Creation is synchronized (rare: once per name, at startup); the rest is the limiters' own.
  */
 final class RedisClusterLimits implements ClusterLimitFactory, DisposableBean {
@@ -38,14 +41,17 @@ final class RedisClusterLimits implements ClusterLimitFactory, DisposableBean {
     private final DikeProperties.ClusterSettings settings;
     private final Environment environment;
     private final ClusterInstrumentation instrumentation;
+    /** The context hooks of each limiter (tracing, context propagation); {@code null} for none. */
+    private final DikeInstanceContexts contexts;
     private volatile ClusterLimits limits;
 
     RedisClusterLimits(ObjectProvider<RedisConnectionFactory> connectionFactory, DikeProperties properties,
-            Environment environment, ClusterInstrumentation instrumentation) {
+            Environment environment, ClusterInstrumentation instrumentation, DikeInstanceContexts contexts) {
         this.connectionFactory = connectionFactory;
         this.settings = properties.getLimit().getCluster();
         this.environment = environment;
         this.instrumentation = instrumentation;
+        this.contexts = contexts;
     }
 
     @Override
@@ -53,7 +59,8 @@ final class RedisClusterLimits implements ClusterLimitFactory, DisposableBean {
         ClusterLimits cluster = limits();
         boolean created = !cluster.limiters().containsKey(name);
         LimitListener listener = created && instrumentation != null ? instrumentation.limitListener(name) : LimitListener.NONE;
-        ClusterLimiter limiter = cluster.limiter(name, limit, maxWait, listener);
+        ContextCarrier carrier = created && contexts != null ? contexts.limit(name) : null;
+        ClusterLimiter limiter = cluster.limiter(name, limit, maxWait, listener, carrier);
         if (created && instrumentation != null) {
             instrumentation.bind(limiter);
         }

@@ -5,11 +5,14 @@ import static io.micrometer.observation.tck.TestObservationRegistryAssert.assert
 
 import dev.dike.batch.BatchConfig;
 import dev.dike.batch.Batcher;
+import dev.dike.batch.FlushReason;
 import dev.dike.limit.JobLimiter;
 import dev.dike.retry.Retrier;
+import dev.dike.retry.RetryAfter;
 import dev.dike.retry.RetryConfig;
 import dev.dike.spring.DikeInstanceContexts;
 import dev.dike.spring.DikeRegistry;
+import dev.dike.spring.RetryBudgetSpec;
 import dev.dike.spring.autoconfigure.DikeAutoConfiguration;
 import dev.dike.time.DelayScheduler;
 import dev.dike.time.ManualDelayScheduler;
@@ -17,6 +20,7 @@ import dev.dike.time.ManualDelayScheduler;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,6 +28,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.common.KeyValue;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
@@ -78,6 +83,54 @@ class DikeObservationAutoConfigurationTest {
                     assertThat(context).hasNotFailed().doesNotHaveBean(TraceContexts.class);
                     assertEveryObservationAcrossTheHops(context);
                 });
+    }
+
+    @Test
+    void aRetryTheBudgetRefusedOrThatARetryAfterStoppedSaysSoInItsOutcome() {
+        runner.withUserConfiguration(WithRegistry.class).run(context -> {
+            TestObservationRegistry registry = context.getBean(TestObservationRegistry.class);
+            DikeRegistry dike = context.getBean(DikeRegistry.class);
+            RetryConfig threeAtOnce = RetryConfig.builder().attempts(3).delay(Duration.ZERO).build();
+            // One retry per window: the first call's second retry is refused.
+            Retrier budgeted = dike.retrier("budgeted", threeAtOnce, new RetryBudgetSpec(0, 0.1, Duration.ofSeconds(10)));
+            Retrier pushedBack = dike.retrier("pushed-back", RetryConfig.builder().attempts(3).delay(Duration.ZERO)
+                    .maxRetryAfter(Duration.ofSeconds(1)).build());
+            Observation caller = Observation.start("caller", registry);
+
+            CompletableFuture<Object> refused = caller.scoped(() -> budgeted.executeAsync(
+                    () -> CompletableFuture.failedFuture(new IllegalStateException("down"))));
+            CompletableFuture<Object> stopped = caller.scoped(() -> pushedBack.executeAsync(
+                    () -> CompletableFuture.failedFuture(new Busy(Duration.ofSeconds(5)))));
+            caller.stop();
+
+            assertThat(refused).isCompletedExceptionally();
+            assertThat(stopped).isCompletedExceptionally();
+            assertThat(registry).hasAnObservation(retry -> retry.hasNameEqualTo("dike.retry")
+                            .hasParentObservationEqualTo(caller)
+                            .hasLowCardinalityKeyValue("dike.name", "budgeted")
+                            .hasLowCardinalityKeyValue("dike.outcome", "budget_exhausted")
+                            .hasHighCardinalityKeyValue("dike.retry.attempts", "2"))
+                    .hasAnObservation(retry -> retry.hasNameEqualTo("dike.retry")
+                            .hasLowCardinalityKeyValue("dike.name", "pushed-back")
+                            .hasLowCardinalityKeyValue("dike.outcome", "retry_after_too_long")
+                            .hasHighCardinalityKeyValue("dike.retry.attempts", "1"));
+            assertThat(context.getBean(Lifecycles.class).unstopped()).isEmpty();
+        });
+    }
+
+    @Test
+    void aRunningObservationIsTaggedUnknownUntilItEnds() {
+        assertThat(new DefaultRetryObservationConvention().getLowCardinalityKeyValues(new RetryObservationContext("r")))
+                .contains(KeyValue.of("dike.outcome", "unknown"));
+        assertThat(new DefaultLimitObservationConvention().getLowCardinalityKeyValues(new LimitObservationContext("l")))
+                .contains(KeyValue.of("dike.outcome", "unknown"));
+        assertThat(new DefaultBatchObservationConvention().getLowCardinalityKeyValues(
+                new BatchObservationContext("b", FlushReason.SIZE, 1, List.of())))
+                .contains(KeyValue.of("dike.outcome", "unknown"));
+        RetryObservationContext cancelled = new RetryObservationContext("r");
+        cancelled.ended();
+        assertThat(new DefaultRetryObservationConvention().getLowCardinalityKeyValues(cancelled))
+                .contains(KeyValue.of("dike.outcome", "cancelled"));
     }
 
     @Test
@@ -192,6 +245,23 @@ class DikeObservationAutoConfigurationTest {
         hops.clock.advance(1, TimeUnit.SECONDS);
         hops.runAll();
         return call;
+    }
+
+    /** A failure whose retry-after is longer than the retrier waits. */
+    static final class Busy extends RuntimeException implements RetryAfter {
+
+        private static final long serialVersionUID = 1L;
+        private final transient Duration after;
+
+        Busy(Duration after) {
+            super("busy");
+            this.after = after;
+        }
+
+        @Override
+        public Optional<Duration> retryAfter() {
+            return Optional.of(after);
+        }
     }
 
     @Configuration(proxyBeanMethods = false)

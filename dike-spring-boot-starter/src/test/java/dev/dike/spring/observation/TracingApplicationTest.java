@@ -3,6 +3,10 @@ package dev.dike.spring.observation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.dike.redis.testing.RedisServer;
+import dev.dike.redis.testing.RedisServerExtension;
+import dev.dike.spring.ClusterLimitFactory;
+import dev.dike.spring.DikeRegistry;
 import dev.dike.spring.observation.TracingTestApplication.Spans;
 import dev.dike.spring.observation.TracingTestApplication.TracedService;
 
@@ -32,6 +36,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
@@ -41,9 +47,12 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The issue's proofs, in a Spring Boot application with Micrometer Tracing on OpenTelemetry: a trace
- * survives a retry delay, a handed-over permit and a batch. Each caller makes its own span (an
- * observation, as a web request would) and the methods behind the annotations make theirs.
+ * survives a retry delay, a handed-over permit (of a local limit, and of a cluster limit on a real
+ * redis-server) and a batch (of list calls and of single-item calls). Each caller makes its own span
+ * (an observation, as a web request would) and the methods behind the annotations make theirs.
  */
+@Tag("redis")
+@ExtendWith(RedisServerExtension.class)
 class TracingApplicationTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -58,9 +67,11 @@ class TracingApplicationTest {
     private final ListAppender<ILoggingEvent> retryLog = new ListAppender<>();
 
     @BeforeAll
-    static void start() {
+    static void start(RedisServer redis) {
         context = new SpringApplicationBuilder(TracingTestApplication.class).web(WebApplicationType.NONE)
-                .properties("management.tracing.sampling.probability=1.0").run();
+                .properties("management.tracing.sampling.probability=1.0", "spring.application.name=tracing",
+                        "spring.data.redis.url=" + redis.url(), "dike.limit.instances.traced-cluster.scope=cluster")
+                .run();
         spans = context.getBean(Spans.class);
         service = context.getBean(TracedService.class);
         registry = context.getBean(ObservationRegistry.class);
@@ -115,13 +126,18 @@ class TracingApplicationTest {
         });
     }
 
-    @ParameterizedTest(name = "mono={0}")
-    @ValueSource(booleans = {false, true})
-    void aCallStartedByAnotherCallsReleaseIsInItsOwnCallersTrace(boolean mono) {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"future", "mono", "cluster"})
+    void aCallStartedByAnotherCallsReleaseIsInItsOwnCallersTrace(String kind) {
+        String name = Map.of("future", "traced-limit", "mono", "traced-limit-mono", "cluster", "traced-cluster")
+                .get(kind);
         Caller holder = Caller.start("holder");
-        CompletableFuture<String> held = holder.call(() -> limited(mono, "holder"));
+        CompletableFuture<String> held = holder.call(() -> limited(kind, "holder"));
+        // A cluster call starts after its round trip to Redis, on the executor.
+        await().atMost(TIMEOUT).until(() -> service.limitedResults().containsKey("holder"));
         Caller waiter = Caller.start("waiter");
-        CompletableFuture<String> waited = waiter.call(() -> limited(mono, "waiter"));
+        CompletableFuture<String> waited = waiter.call(() -> limited(kind, "waiter"));
+        await().atMost(TIMEOUT).until(() -> waiting(kind, name) == 1);
         assertThat(service.limitedResults()).containsOnlyKeys("holder");
 
         // The holder's result arrives in the holder's trace: its release hands the permit over.
@@ -136,29 +152,36 @@ class TracingApplicationTest {
         SpanData operation = awaitSpan("limited waiter");
         assertThat(operation.getTraceId()).isEqualTo(waiter.traceId);
         assertThat(operation.getParentSpanId()).as("parent of the handed-over call").isEqualTo(waiter.spanId);
-        SpanData wait = awaitSpan(mono ? "wait for permit traced-limit-mono" : "wait for permit traced-limit");
+        assertThat(awaitSpan("limited holder").getParentSpanId()).as("parent of the call that did not wait")
+                .isEqualTo(holder.spanId);
+        SpanData wait = awaitSpan("wait for permit " + name);
         assertThat(wait.getParentSpanId()).isEqualTo(waiter.spanId);
         assertThat(wait.getAttributes().get(AttributeKey.stringKey("dike.outcome"))).isEqualTo("permitted");
         assertThat(spans.exporter().getFinishedSpanItems()).filteredOn(span -> span.getName().startsWith("wait for"))
                 .as("only the call that waited has a wait span").hasSize(1);
     }
 
-    @ParameterizedTest(name = "mono={0}")
-    @ValueSource(booleans = {false, true})
-    void twentyCallersOfOneBatchAreLinkedFromItsSpanAndEachGetsItsResultInItsOwnTrace(boolean mono) {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"future", "mono", "single"})
+    void twentyCallersOfOneBatchAreLinkedFromItsSpanAndEachGetsItsResultInItsOwnTrace(String kind) {
         int callerCount = 20;
+        String name = Map.of("future", "traced-batch", "mono", "traced-batch-mono", "single", "traced-single")
+                .get(kind);
         List<Caller> all = new ArrayList<>();
-        List<CompletableFuture<List<Integer>>> results = new ArrayList<>();
+        List<CompletableFuture<?>> results = new ArrayList<>();
         Map<String, String> traceAtCompletion = new ConcurrentHashMap<>();
         List<CompletableFuture<Void>> submitted = new ArrayList<>();
         for (int i = 0; i < callerCount; i++) {
             int value = i;
             submitted.add(CompletableFuture.runAsync(() -> {
                 Caller caller = Caller.start("caller-" + value);
-                CompletableFuture<List<Integer>> result = caller.call(() -> mono
-                        ? service.doubledMono(List.of(value)).toFuture() : service.doubled(List.of(value)));
+                CompletableFuture<?> result = caller.call(() -> switch (kind) {
+                    case "mono" -> service.doubledMono(List.of(value)).toFuture();
+                    case "single" -> service.doubledOne(value);
+                    default -> service.doubled(List.of(value));
+                });
                 // The caller's continuation runs where the batch completes it: its span ends there.
-                CompletableFuture<List<Integer>> observed = result.whenComplete((rows, error) -> {
+                CompletableFuture<?> observed = result.whenComplete((rows, error) -> {
                     traceAtCompletion.put(caller.name, tracer.currentSpan().context().traceId());
                     caller.stop();
                 });
@@ -171,10 +194,9 @@ class TracingApplicationTest {
         CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new)).orTimeout(10, TimeUnit.SECONDS).join();
         CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).orTimeout(10, TimeUnit.SECONDS).join();
 
-        SpanData batch = awaitSpan(mono ? "batch traced-batch-mono" : "batch traced-batch");
+        SpanData batch = awaitSpan("batch " + name);
         assertThat(batch.getParentSpanId()).as("a batch has no parent").isEqualTo("0000000000000000");
-        assertThat(batch.getAttributes().get(AttributeKey.stringKey("dike.name")))
-                .isEqualTo(mono ? "traced-batch-mono" : "traced-batch");
+        assertThat(batch.getAttributes().get(AttributeKey.stringKey("dike.name"))).isEqualTo(name);
         assertThat(batch.getAttributes().get(AttributeKey.stringKey("dike.batch.size"))).isEqualTo("20");
         assertThat(batch.getAttributes().get(AttributeKey.stringKey("dike.batch.flush.reason"))).isEqualTo("size");
         assertThat(batch.getLinks()).extracting(LinkData::getSpanContext)
@@ -191,8 +213,20 @@ class TracingApplicationTest {
         }
     }
 
-    private static CompletableFuture<String> limited(boolean mono, String caller) {
-        return mono ? service.limitedMono(caller).toFuture() : service.limited(caller);
+    private static CompletableFuture<String> limited(String kind, String caller) {
+        return switch (kind) {
+            case "mono" -> service.limitedMono(caller).toFuture();
+            case "cluster" -> service.limitedCluster(caller);
+            default -> service.limited(caller);
+        };
+    }
+
+    /** The calls waiting for a permit of limiter {@code name}, on this instance. */
+    private static int waiting(String kind, String name) {
+        if ("cluster".equals(kind)) {
+            return context.getBean(ClusterLimitFactory.class).states().get(name).waiting();
+        }
+        return context.getBean(DikeRegistry.class).findLimiter(name).orElseThrow().waiting();
     }
 
     private static SpanData awaitSpan(String name) {

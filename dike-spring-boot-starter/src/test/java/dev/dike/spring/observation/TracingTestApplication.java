@@ -99,6 +99,23 @@ class TracingTestApplication {
                     .observe(() -> CompletableFuture.completedFuture(values.stream().map(value -> 2 * value).toList()));
         }
 
+        /** {@link #limited(String)} under a limit that is cluster-wide when {@code scope: cluster} is set. */
+        @LimitJobs(name = "traced-cluster", limit = 1, maxWait = "10s")
+        public CompletableFuture<String> limitedCluster(String caller) {
+            return limited(caller);
+        }
+
+        /** One value per call; twenty calls make a batch, whose bulk call is {@link #doubledAll(List)}. */
+        @Batch(name = "traced-single", bulkMethod = "doubledAll", targetBatchSize = 20, maxWaitingTime = "10s")
+        public CompletableFuture<Integer> doubledOne(Integer value) {
+            return null;
+        }
+
+        /** The bulk method of {@link #doubledOne(Integer)}: the merged call makes one span. */
+        public CompletableFuture<List<Integer>> doubledAll(List<Integer> values) {
+            return doubled(values);
+        }
+
         /** @return the result of each limited call that started, by caller (a method: this bean is a proxy) */
         public Map<String, CompletableFuture<String>> limitedResults() {
             return limitedResults;
