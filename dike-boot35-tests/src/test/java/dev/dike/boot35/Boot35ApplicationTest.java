@@ -141,17 +141,18 @@ class Boot35ApplicationTest {
         assertThat(second.get(10, TimeUnit.SECONDS)).containsExactly(4);
         caller.stop();
 
-        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(recorded.names()).contains("dike.retry", "dike.limit",
-                "dike.batch"));
-        assertThat(recorded.named("dike.retry")).singleElement().satisfies(retry -> {
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(List.of(recorded.of("dike.retry", "traced-retry"),
+                recorded.of("dike.limit", "traced-limit"), recorded.of("dike.batch", "traced-batch")))
+                .as("stopped observations").allSatisfy(stopped -> assertThat(stopped).isNotEmpty()));
+        assertThat(recorded.of("dike.retry", "traced-retry")).singleElement().satisfies(retry -> {
             assertThat(retry.getParentObservation()).isSameAs(caller);
             assertThat(retry.getLowCardinalityKeyValue("dike.outcome").getValue()).isEqualTo("success_with_retry");
         });
-        assertThat(recorded.named("dike.limit")).as("only the call that waited").singleElement().satisfies(wait -> {
+        assertThat(recorded.of("dike.limit", "traced-limit")).as("only the call that waited").singleElement().satisfies(wait -> {
             assertThat(wait.getParentObservation()).isSameAs(caller);
             assertThat(wait.getLowCardinalityKeyValue("dike.outcome").getValue()).isEqualTo("permitted");
         });
-        assertThat(recorded.named("dike.batch")).singleElement().satisfies(batch -> {
+        assertThat(recorded.of("dike.batch", "traced-batch")).singleElement().satisfies(batch -> {
             assertThat(batch.getParentObservation()).isNull();
             assertThat(batch.getLowCardinalityKeyValue("dike.batch.flush.reason").getValue()).isEqualTo("size");
         });
@@ -202,12 +203,10 @@ class Boot35ApplicationTest {
             return true;
         }
 
-        List<String> names() {
-            return stopped.stream().map(Observation.Context::getName).toList();
-        }
-
-        List<Observation.Context> named(String name) {
-            return stopped.stream().filter(context -> name.equals(context.getName())).toList();
+        /** The stopped observations of this name whose {@code dike.name} is {@code instance}. */
+        List<Observation.Context> of(String name, String instance) {
+            return stopped.stream().filter(context -> name.equals(context.getName())
+                    && instance.equals(context.getLowCardinalityKeyValue("dike.name").getValue())).toList();
         }
     }
 
