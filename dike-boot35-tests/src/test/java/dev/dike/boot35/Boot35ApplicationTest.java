@@ -4,6 +4,9 @@ import dev.dike.annotation.Batch;
 import dev.dike.annotation.LimitJobs;
 import dev.dike.annotation.Retry;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,7 +16,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -35,8 +41,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * The starter in a Spring MVC application on Spring Boot 3.5 (Spring Framework 6.2), configured by
  * {@code application.yml}, served on a random port and called over real HTTP: all three annotations
- * take effect, the meters are in Boot's {@link MeterRegistry}, {@code /actuator/dike} answers, and a
- * rejection is the same 503 problem body as on Boot 4.
+ * take effect, the meters are in Boot's {@link MeterRegistry}, {@code /actuator/dike} answers, a
+ * rejection is the same 503 problem body as on Boot 4, and dike's observations reach Boot 3.5's
+ * {@link ObservationRegistry} with their parents.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class Boot35ApplicationTest {
@@ -113,6 +120,51 @@ class Boot35ApplicationTest {
         assertThat(path(endpoint, "batchers", "Lookups.lookup", "config", "targetBatchSize")).isEqualTo(2);
     }
 
+    @Test
+    void observesRetriesWaitsAndBatchesWithBoot35sRegistryAndKeepsMeterNamesApart(@Autowired Traced traced,
+            @Autowired ObservationRegistry registry, @Autowired Recorded recorded) throws Exception {
+        Observation caller = Observation.start("caller", registry);
+        CompletableFuture<String> holder = new CompletableFuture<>();
+        CompletableFuture<String> held;
+        CompletableFuture<String> waited;
+        try (Observation.Scope scope = caller.openScope()) {
+            assertThat(traced.flaky().get(10, TimeUnit.SECONDS)).isEqualTo("attempt 2");
+            held = traced.limited(holder);
+            waited = traced.limited(CompletableFuture.completedFuture("waited"));
+        }
+        holder.complete("held");
+        assertThat(waited.get(10, TimeUnit.SECONDS)).isEqualTo("waited");
+        assertThat(held.get(10, TimeUnit.SECONDS)).isEqualTo("held");
+        CompletableFuture<List<Integer>> first = traced.doubled(List.of(1));
+        CompletableFuture<List<Integer>> second = traced.doubled(List.of(2));
+        assertThat(first.get(10, TimeUnit.SECONDS)).containsExactly(2);
+        assertThat(second.get(10, TimeUnit.SECONDS)).containsExactly(4);
+        caller.stop();
+
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(List.of(recorded.of("dike.retry", "traced-retry"),
+                recorded.of("dike.limit", "traced-limit"), recorded.of("dike.batch", "traced-batch")))
+                .as("stopped observations").allSatisfy(stopped -> assertThat(stopped).isNotEmpty()));
+        assertThat(recorded.of("dike.retry", "traced-retry")).singleElement().satisfies(retry -> {
+            assertThat(retry.getParentObservation()).isSameAs(caller);
+            assertThat(retry.getLowCardinalityKeyValue("dike.outcome").getValue()).isEqualTo("success_with_retry");
+        });
+        assertThat(recorded.of("dike.limit", "traced-limit")).as("only the call that waited").singleElement().satisfies(wait -> {
+            assertThat(wait.getParentObservation()).isSameAs(caller);
+            assertThat(wait.getLowCardinalityKeyValue("dike.outcome").getValue()).isEqualTo("permitted");
+        });
+        assertThat(recorded.of("dike.batch", "traced-batch")).singleElement().satisfies(batch -> {
+            assertThat(batch.getParentObservation()).isNull();
+            assertThat(batch.getLowCardinalityKeyValue("dike.batch.flush.reason").getValue()).isEqualTo("size");
+        });
+        assertThat(meters.find("dike.limit.active").gauges()).isNotEmpty();
+        assertThat(meters.find("dike.limit.wait.active").longTaskTimer()).isNotNull();
+        assertThat(meters.getMeters().stream().filter(meter -> meter.getId().getName().startsWith("dike."))
+                .collect(Collectors.groupingBy(meter -> meter.getId().getName(),
+                        Collectors.mapping(meter -> meter.getId().getType(), Collectors.toSet()))))
+                .as("the kinds of meter under each dike name")
+                .allSatisfy((name, types) -> assertThat(types).as(name).hasSize(1));
+    }
+
     private HttpRequest request(String path) {
         return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(TIMEOUT).build();
     }
@@ -132,8 +184,54 @@ class Boot35ApplicationTest {
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
-    @Import({OrderController.class, Orders.class, Payments.class, Lookups.class})
+    @Import({OrderController.class, Orders.class, Payments.class, Lookups.class, Traced.class, Recorded.class})
     static class Application {
+    }
+
+    /** Every observation the application stopped; Boot 3.5 registers ObservationHandler beans. */
+    static class Recorded implements ObservationHandler<Observation.Context> {
+
+        private final List<Observation.Context> stopped = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onStop(Observation.Context context) {
+            stopped.add(context);
+        }
+
+        @Override
+        public boolean supportsContext(Observation.Context context) {
+            return true;
+        }
+
+        /** The stopped observations of this name whose {@code dike.name} is {@code instance}. */
+        List<Observation.Context> of(String name, String instance) {
+            return stopped.stream().filter(context -> name.equals(context.getName())
+                    && instance.equals(context.getLowCardinalityKeyValue("dike.name").getValue())).toList();
+        }
+    }
+
+    @Service
+    static class Traced {
+
+        private final AtomicInteger flakyCalls = new AtomicInteger();
+
+        @Retry(name = "traced-retry", attempts = 2)
+        public CompletableFuture<String> flaky() {
+            int attempt = flakyCalls.incrementAndGet();
+            return attempt == 1 ? CompletableFuture.failedFuture(new IllegalStateException("first attempt fails"))
+                    : CompletableFuture.completedFuture("attempt " + attempt);
+        }
+
+        /** A second call waits for the first one's result. */
+        @LimitJobs(name = "traced-limit", limit = 1, maxWait = "10s")
+        public CompletableFuture<String> limited(CompletableFuture<String> result) {
+            return result;
+        }
+
+        @Batch(name = "traced-batch", targetBatchSize = 2, maxWaitingTime = "10s")
+        public CompletableFuture<List<Integer>> doubled(List<Integer> values) {
+            return CompletableFuture.completedFuture(values.stream().map(value -> 2 * value).toList());
+        }
     }
 
     @RestController

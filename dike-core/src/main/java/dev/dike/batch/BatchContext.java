@@ -1,5 +1,6 @@
 package dev.dike.batch;
 
+import dev.dike.context.ContextCarrier;
 import dev.dike.time.DelayScheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,9 @@ final class BatchContext<T, R> {
     private final DelayScheduler scheduler;
     private final Executor executor;
     private final BatchListener listener;
+    /** Both {@code null} when not configured. */
+    private final ContextCarrier contextCarrier;
+    private final BatchRunContext runContext;
     private final AtomicInteger queuedCalls = new AtomicInteger();
     private final AtomicInteger queuedRows = new AtomicInteger();
     private final KeyQueues<T, R> queues;
@@ -38,13 +42,15 @@ final class BatchContext<T, R> {
     private volatile boolean closed;
 
     BatchContext(String name, BatchOperation<T, R> operation, BatchConfig config, DelayScheduler scheduler,
-            Executor executor, BatchListener listener) {
+            Executor executor, BatchListener listener, ContextCarrier contextCarrier, BatchRunContext runContext) {
         this.name = name;
         this.operation = operation;
         this.config = config;
         this.scheduler = scheduler;
         this.executor = executor;
         this.listener = new SafeBatchListener(listener);
+        this.contextCarrier = contextCarrier;
+        this.runContext = runContext;
         this.queues = new KeyQueues<>(this);
         this.dispatcher = new BatchDispatcher<>(this, config.maxConcurrentBatches());
         this.runner = new BatchRunner<>(executor);
@@ -66,6 +72,14 @@ final class BatchContext<T, R> {
 
     BatchListener listener() {
         return listener;
+    }
+
+    ContextCarrier contextCarrier() {
+        return contextCarrier;
+    }
+
+    BatchRunContext runContext() {
+        return runContext;
     }
 
     KeyQueues<T, R> queues() {

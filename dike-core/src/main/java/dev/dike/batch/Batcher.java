@@ -1,5 +1,6 @@
 package dev.dike.batch;
 
+import dev.dike.context.ContextCarrier;
 import dev.dike.time.DelayScheduler;
 
 import java.time.Duration;
@@ -49,6 +50,9 @@ import java.util.function.UnaryOperator;
  *       other batch runs on the executor.</li>
  *   <li>The executor must run or refuse every task it is given: one that discards tasks silently
  *       leaves batches to fail only at their processing timeout.</li>
+ *   <li>With a {@link ContextCarrier}, each caller's context is captured at submit and is current
+ *       while its future is completed; a {@link BatchRunContext} supplies the context the operation
+ *       is called in, from the batch's flush reason, rows and its callers' contexts.</li>
  * </ul>
  *
  * @param <T> the element type of the batched columns
@@ -64,7 +68,7 @@ public final class Batcher<T, R> implements AutoCloseable {
         this.name = builder.name;
         Executor executor = builder.executor != null ? builder.executor : BatchThreads.shared();
         this.context = new BatchContext<>(builder.name, builder.operation, builder.config, builder.scheduler,
-                executor, builder.listener);
+                executor, builder.listener, builder.contextCarrier, builder.runContext);
     }
 
     /**
@@ -143,7 +147,8 @@ public final class Batcher<T, R> implements AutoCloseable {
             if (context.isClosed()) {
                 throw context.closedException();
             }
-            call = PendingCall.create(name, columns, context.scheduler().nanoTime(), distinct);
+            call = PendingCall.create(name, columns, context.scheduler().nanoTime(), distinct,
+                    context.contextCarrier());
         } catch (IllegalArgumentException | IllegalStateException rejection) {
             return rejected(rejection);
         }
@@ -169,6 +174,7 @@ public final class Batcher<T, R> implements AutoCloseable {
                     queue.withdraw(call);
                 }
                 context.listener().onCallCompleted(name, call.outcome());
+                call.ended(error);
             });
             if (admission == KeyQueue.Admission.DUE) {
                 context.dispatcher().offer(queue, call);
@@ -310,6 +316,8 @@ public final class Batcher<T, R> implements AutoCloseable {
         private DelayScheduler scheduler = DelayScheduler.system();
         private Executor executor;
         private BatchListener listener = BatchListener.NONE;
+        private ContextCarrier contextCarrier;
+        private BatchRunContext runContext;
 
         private Builder(String name, BatchOperation<T, R> operation) {
             this.name = Objects.requireNonNull(name, "name");
@@ -354,6 +362,27 @@ public final class Batcher<T, R> implements AutoCloseable {
          */
         public Builder<T, R> listener(BatchListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * @param contextCarrier captures each caller's context at submit: its future is completed in
+         *                       that context, and the batch's {@link BatchRunContext} receives the
+         *                       contexts of its callers; default none
+         * @return this builder
+         */
+        public Builder<T, R> contextCarrier(ContextCarrier contextCarrier) {
+            this.contextCarrier = Objects.requireNonNull(contextCarrier, "contextCarrier");
+            return this;
+        }
+
+        /**
+         * @param runContext supplies the context each batch calls its operation in (e.g. a tracing
+         *                   span linked to its callers'); default none
+         * @return this builder
+         */
+        public Builder<T, R> runContext(BatchRunContext runContext) {
+            this.runContext = Objects.requireNonNull(runContext, "runContext");
             return this;
         }
 

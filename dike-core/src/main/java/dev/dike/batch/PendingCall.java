@@ -1,5 +1,7 @@
 package dev.dike.batch;
 
+import dev.dike.context.ContextCarrier;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,7 +18,6 @@ final class PendingCall<T, R> {
 
     /** The caller's copied rows; dropped once concatenated into the batch, so they are not held twice. */
     private List<List<T>> columns;
-    private final int columnCount;
     private final int rows;
     /**
      * For a call with distinct rows, the identity of each row ({@link Row}), which stays after the
@@ -24,18 +25,21 @@ final class PendingCall<T, R> {
      */
     private final List<Row> rowKeys;
     private final long arrivalNanos;
+    /** The caller's context, captured on its thread at submit; {@code null} without a carrier. */
+    private final ContextCarrier.Captured context;
     private final CompletableFuture<List<R>> future = new CompletableFuture<>();
     /** Set (under its queue's lock) when the call is taken into a batch; a cancel no longer removes it. */
     private volatile boolean taken;
     /** Written before the future is completed, so the completion hook can report it. */
     private volatile BatchCallOutcome outcome;
 
-    private PendingCall(List<List<T>> columns, int rows, long arrivalNanos, List<Row> rowKeys) {
+    private PendingCall(List<List<T>> columns, int rows, long arrivalNanos, List<Row> rowKeys,
+            ContextCarrier.Captured context) {
         this.columns = columns;
-        this.columnCount = columns.size();
         this.rows = rows;
         this.rowKeys = rowKeys;
         this.arrivalNanos = arrivalNanos;
+        this.context = context;
     }
 
     /**
@@ -46,7 +50,7 @@ final class PendingCall<T, R> {
      * @throws IllegalArgumentException naming the batcher and what is wrong with the call
      */
     static <T, R> PendingCall<T, R> create(String batcher, List<? extends List<? extends T>> columns,
-            long arrivalNanos, boolean distinct) {
+            long arrivalNanos, boolean distinct, ContextCarrier carrier) {
         if (columns == null) {
             throw new IllegalArgumentException("Batcher " + batcher + ": the list of columns is null");
         }
@@ -70,7 +74,8 @@ final class PendingCall<T, R> {
                         + ": the columns of a call must have the same size, got sizes " + Arrays.toString(sizes));
             }
         }
-        return new PendingCall<>(copies, sizes[0], arrivalNanos, distinct ? rowKeys(batcher, copies, sizes[0]) : null);
+        return new PendingCall<>(copies, sizes[0], arrivalNanos, distinct ? rowKeys(batcher, copies, sizes[0]) : null,
+                carrier == null ? null : carrier.capture());
     }
 
     /** @throws IllegalArgumentException if a value's {@code hashCode} throws */
@@ -140,8 +145,13 @@ final class PendingCall<T, R> {
         return rows;
     }
 
+    /**
+     * @return the number of columns; only while the columns are held (admission), not after
+     *         {@link #dropColumns()}. Not a field, so that this object, allocated per call, keeps its
+     *         size with a {@link #context} field
+     */
     int columnCount() {
-        return columnCount;
+        return columns.size();
     }
 
     /** @return whether equal rows of this call's batch are sent once */
@@ -180,15 +190,42 @@ final class PendingCall<T, R> {
         taken = true;
     }
 
-    /** Completes the caller with its slice; a caller that cancelled meanwhile simply keeps its cancellation. */
+    /** @return the caller's context captured at submit, or {@code null} */
+    ContextCarrier.Captured context() {
+        return context;
+    }
+
+    /**
+     * Completes the caller with its slice; a caller that cancelled meanwhile simply keeps its
+     * cancellation. The caller's dependent stages run here, in its context if one was captured.
+     */
     void succeed(List<R> slice) {
         outcome = BatchCallOutcome.SUCCESS;
-        future.complete(slice);
+        if (context == null) {
+            future.complete(slice);
+            return;
+        }
+        try (ContextCarrier.Scope scope = context.open()) {
+            future.complete(slice);
+        }
     }
 
     void fail(Throwable failure, BatchCallOutcome failureOutcome) {
         outcome = failureOutcome;
-        future.completeExceptionally(failure);
+        if (context == null) {
+            future.completeExceptionally(failure);
+            return;
+        }
+        try (ContextCarrier.Scope scope = context.open()) {
+            future.completeExceptionally(failure);
+        }
+    }
+
+    /** The caller completed, whoever completed it: tells its captured context, if any. Called once. */
+    void ended(Throwable failure) {
+        if (context != null) {
+            context.done(failure);
+        }
     }
 
     /** @return how the caller ended; only meaningful once its future is done */

@@ -1,5 +1,9 @@
 package dev.dike.batch;
 
+import dev.dike.context.ContextCarrier;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,10 +38,27 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>With distinct rows, the operation receives each distinct row once (in order of first
  * appearance), and each caller's slice is read from the result rows of its own rows.
  *
+ * <p>With a {@link BatchRunContext}, the run's context is made just before the operation is called
+ * and is current while it is called; {@link #runContext} hands it from the runner to whoever settles
+ * the batch, which reports the end to it exactly once, also when a timeout settled the batch while
+ * the runner was still making it.
+ *
  * @param <T> the element type of the batched columns
  * @param <R> the element type of the result
  */
 final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
+
+    private static final VarHandle RUN_CONTEXT;
+    /** The value of {@link #runContext} once the batch settled. */
+    private static final Object SETTLED = new Object();
+
+    static {
+        try {
+            RUN_CONTEXT = MethodHandles.lookup().findVarHandle(RunningBatch.class, "runContext", Object.class);
+        } catch (ReflectiveOperationException impossible) {
+            throw new ExceptionInInitializerError(impossible);
+        }
+    }
 
     private final BatchContext<T, R> context;
     private final Object key;
@@ -64,6 +85,10 @@ final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
     private volatile Thread registeringThread;
     /** Whether the batch runs on the thread that submitted its one call ({@link #runOnSubmitter}); set before the operation is called. */
     private volatile boolean onSubmitter;
+    /** Null, then the run's {@link ContextCarrier.Captured} (only with a BatchRunContext), then {@link #SETTLED}. */
+    private volatile Object runContext;
+    /** Written before {@link #runContext} becomes {@link #SETTLED}: the end a late run context hears. */
+    private volatile Throwable settledFailure;
 
     RunningBatch(BatchContext<T, R> context, Object key, List<PendingCall<T, R>> calls, int rows, int columnCount,
             FlushReason reason) {
@@ -106,7 +131,7 @@ final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
         onSubmitter = true;
         List<List<T>> columns = send();
         if (columns != null) {
-            callOperation(columns);
+            callOperationInRunContext(columns);
         }
     }
 
@@ -148,7 +173,7 @@ final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
         // here when its result is already complete.
         runner.enterUserCode();
         try {
-            callOperation(columns);
+            callOperationInRunContext(columns);
         } finally {
             runner.leaveUserCode();
         }
@@ -182,6 +207,37 @@ final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
         context.listener().onBatchStarted(context.name(), reason, rows, calls.size(),
                 startNanos - calls.get(0).arrivalNanos());
         return columns;
+    }
+
+    /** Calls the operation inside the run's context, if the batcher has a {@link BatchRunContext}. */
+    private void callOperationInRunContext(List<List<T>> columns) {
+        ContextCarrier.Captured run = startRunContext();
+        if (run == null) {
+            callOperation(columns);
+        } else {
+            try (ContextCarrier.Scope scope = run.open()) {
+                callOperation(columns);
+            }
+        }
+    }
+
+    /** Makes the run's context, if the batcher has a {@link BatchRunContext}, from its callers' contexts. */
+    private ContextCarrier.Captured startRunContext() {
+        BatchRunContext factory = context.runContext();
+        if (factory == null) {
+            return null;
+        }
+        List<ContextCarrier.Captured> callers = new ArrayList<>(calls.size());
+        for (PendingCall<T, R> call : calls) {
+            if (call.context() != null) {
+                callers.add(call.context());
+            }
+        }
+        ContextCarrier.Captured run = factory.batchStarting(reason, rows, callers);
+        if (!RUN_CONTEXT.compareAndSet(this, null, run)) {
+            run.done(settledFailure); // the batch timed out while its context was being made
+        }
+        return run;
     }
 
     private void callOperation(List<List<T>> columns) {
@@ -254,6 +310,19 @@ final class RunningBatch<T, R> extends DeadlineList.Entry<RunningBatch<T, R>> {
     /** Frees the slot first (the next batch may start at once), then completes every caller, then reports. */
     private void settle(List<? extends R> results, Throwable failure, BatchCallOutcome failureOutcome) {
         long processingNanos = context.scheduler().nanoTime() - startNanos;
+        settledFailure = failure;
+        Object run = RUN_CONTEXT.getAndSet(this, SETTLED);
+        try {
+            if (run instanceof ContextCarrier.Captured) {
+                ((ContextCarrier.Captured) run).done(failure);
+            }
+        } finally {
+            releaseAndComplete(results, failure, failureOutcome, processingNanos);
+        }
+    }
+
+    private void releaseAndComplete(List<? extends R> results, Throwable failure, BatchCallOutcome failureOutcome,
+            long processingNanos) {
         try {
             context.dispatcher().release();
         } finally {

@@ -46,7 +46,7 @@ final class AsyncCall<T> extends Ticket implements Runnable, BiConsumer<Object, 
     @Override
     void onPermit(boolean handedOver) {
         if (handedOver) {
-            limiter.handOff(this, refused -> accept(null, refused));
+            limiter.handOff(inCallerContext(this), refused -> accept(null, refused));
         } else {
             start();
         }
@@ -56,7 +56,7 @@ final class AsyncCall<T> extends Ticket implements Runnable, BiConsumer<Object, 
     void onRejected(RuntimeException rejection, boolean fromTimer) {
         if (fromTimer) {
             // Completing the caller's future runs its continuations: never on the timer thread.
-            limiter.handOff(() -> result.fail(rejection), refused -> result.fail(rejection));
+            limiter.handOff(inCallerContext(() -> result.fail(rejection)), refused -> result.fail(rejection));
         } else {
             result.fail(rejection);
         }

@@ -1,5 +1,6 @@
 package dev.dike.limit;
 
+import dev.dike.context.ContextCarrier;
 import dev.dike.time.DelayScheduler;
 import dev.dike.time.DelayScheduler.ScheduledTask;
 
@@ -47,6 +48,10 @@ import java.util.function.Supplier;
  * and ignored. The end of every call that held a permit, with its duration and outcome, goes to the
  * {@link CompletionListener}, if any.
  *
+ * <p>With a {@link ContextCarrier}, a call that must wait captures its caller's context as it joins
+ * the queue; the operation started after a hand-over and the rejection after a timeout run in it, and
+ * the carrier hears when the wait ended (granted, rejected or given up).
+ *
  * <p>For {@code Mono} and {@code Flux} see {@link ReactorLimit}.
  */
 public final class JobLimiter {
@@ -62,6 +67,8 @@ public final class JobLimiter {
      * for it. It may time only some calls ({@link CompletionListener#timeCall()}).
      */
     private final CompletionListener completions;
+    /** Captures a waiting caller's context; {@code null} when none was configured. Never read on the fast path. */
+    private final ContextCarrier contextCarrier;
     /** The limit, and the permits held now, which may exceed it for a while after it was lowered. */
     private final Permits permits;
     /** Calls waiting and not yet granted, timed out or withdrawn; the queue may still hold dead ones. */
@@ -81,6 +88,7 @@ public final class JobLimiter {
         this.executor = builder.executor;
         this.listener = GuardedListener.guard(builder.listener);
         this.completions = builder.completions == null ? null : GuardedListener.guard(builder.name, builder.completions);
+        this.contextCarrier = builder.contextCarrier;
     }
 
     /**
@@ -164,6 +172,7 @@ public final class JobLimiter {
                 throw tooManyCalls();
             }
             BlockingTicket ticket = new BlockingTicket(this, Thread.currentThread());
+            captureWaiting(ticket);
             ticket.startWaiting();
             enqueue(ticket);
             ticket.await();
@@ -324,8 +333,13 @@ public final class JobLimiter {
             ticket.markRejected();
             countRejection(0L);
             ticket.onRejected(tooManyCalls(), false);
-        } else if (ticket.startWaiting()) {
-            enqueue(ticket);
+        } else {
+            ContextCarrier.Captured waiting = captureWaiting(ticket);
+            if (ticket.startWaiting()) {
+                enqueue(ticket);
+            } else if (waiting != null) {
+                waiting.done(ticket.gaveUp()); // the caller gave up before its call could wait
+            }
         }
     }
 
@@ -358,11 +372,30 @@ public final class JobLimiter {
         ticket.watchTimeout(timeout);
     }
 
+    /**
+     * Captures the context of a call about to wait, on its caller's thread, and tells it so; before the
+     * ticket says waiting, so that whoever ends the wait (a grant, the timeout, a withdrawal) finds it
+     * in the ticket and reports the end after this.
+     *
+     * @return the captured context, or {@code null} without a carrier
+     */
+    private ContextCarrier.Captured captureWaiting(Ticket ticket) {
+        ContextCarrier carrier = contextCarrier;
+        if (carrier == null) {
+            return null;
+        }
+        ContextCarrier.Captured captured = carrier.capture();
+        captured.waiting();
+        ticket.context = captured;
+        return captured;
+    }
+
     /** Forgets a ticket that withdrew from the queue. */
     void abandon(Ticket ticket) {
         waitingCalls.decrementAndGet();
         queue.remove(ticket);
         ticket.cancelTimeout();
+        ticket.waitAbandoned();
     }
 
     /**
@@ -459,6 +492,7 @@ public final class JobLimiter {
             long now = scheduler.nanoTime();
             listener.onPermitted(name, now - next.enqueuedNanos);
             next.grantedNanos = timesGrant() ? grantTime(now) : CompletionListener.UNTIMED;
+            next.waitEnded(null);
             next.onPermit(true);
         }
     }
@@ -471,7 +505,9 @@ public final class JobLimiter {
         waitingCalls.decrementAndGet();
         queue.remove(ticket);
         countRejection(scheduler.nanoTime() - ticket.enqueuedNanos);
-        ticket.onRejected(tooManyCalls(), true);
+        TooManyCallsException rejection = tooManyCalls();
+        ticket.waitEnded(rejection);
+        ticket.onRejected(rejection, true);
     }
 
     private void countRejection(long waitNanos) {
@@ -520,6 +556,7 @@ public final class JobLimiter {
         private LimitListener listener = LimitListener.NONE;
         private CompletionListener completions;
         private int stripes = Permits.stripesForThisMachine();
+        private ContextCarrier contextCarrier;
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -578,6 +615,18 @@ public final class JobLimiter {
          */
         public Builder completionListener(CompletionListener completions) {
             this.completions = Objects.requireNonNull(completions, "completions");
+            return this;
+        }
+
+        /**
+         * @param contextCarrier captures the context of a call that must wait for a permit, and makes
+         *                       it current where the call continues on another thread (its operation
+         *                       started by another call's release, its rejection after the wait);
+         *                       default none. Calls that get a permit at once capture nothing
+         * @return this builder
+         */
+        public Builder contextCarrier(ContextCarrier contextCarrier) {
+            this.contextCarrier = Objects.requireNonNull(contextCarrier, "contextCarrier");
             return this;
         }
 

@@ -49,7 +49,7 @@ final class ReactiveTicket extends Ticket {
         MonoSink<Void> granted = sink;
         if (handedOver) {
             // The subscriber continues on the executor, never on the releasing thread's stack.
-            limiter.handOff(granted::success, refused -> {
+            limiter.handOff(inCallerContext(granted::success), refused -> {
                 releasePermit();
                 signal(refused);
             });
@@ -61,7 +61,7 @@ final class ReactiveTicket extends Ticket {
     @Override
     void onRejected(RuntimeException rejection, boolean fromTimer) {
         if (fromTimer) {
-            limiter.handOff(() -> signal(rejection), refused -> signal(rejection));
+            limiter.handOff(inCallerContext(() -> signal(rejection)), refused -> signal(rejection));
         } else {
             signal(rejection);
         }

@@ -1,9 +1,11 @@
 package dev.dike.limit;
 
+import dev.dike.context.ContextCarrier;
 import dev.dike.time.DelayScheduler.ScheduledTask;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.CancellationException;
 import java.util.function.Supplier;
 
 /**
@@ -54,6 +56,12 @@ abstract class Ticket {
      * state's compare-and-set.
      */
     Throwable failure;
+
+    /**
+     * The waiting caller's context, captured on its thread before it started waiting and published by
+     * the state's compare-and-set; {@code null} without a carrier or when the call never waited.
+     */
+    ContextCarrier.Captured context;
 
     private volatile int state = NEW;
     private volatile ScheduledTask timeout;
@@ -169,6 +177,39 @@ abstract class Ticket {
                 return;
             }
         }
+    }
+
+    /** Tells the captured context, if any, that the wait ended; called once, by the winner of the wait's end. */
+    final void waitEnded(Throwable failure) {
+        ContextCarrier.Captured captured = context;
+        if (captured != null) {
+            captured.done(failure);
+        }
+    }
+
+    /** The wait ended because the caller gave up (cancelled, disposed, interrupted). */
+    final void waitAbandoned() {
+        if (context != null) {
+            waitEnded(gaveUp());
+        }
+    }
+
+    /** @return the end reported to a captured context when the caller gave up waiting */
+    final CancellationException gaveUp() {
+        return new CancellationException("Gave up waiting for a permit of limiter " + limiter.name());
+    }
+
+    /** {@code task}, run in the waiting caller's context if one was captured. */
+    final Runnable inCallerContext(Runnable task) {
+        ContextCarrier.Captured captured = context;
+        if (captured == null) {
+            return task;
+        }
+        return () -> {
+            try (ContextCarrier.Scope scope = captured.open()) {
+                task.run();
+            }
+        };
     }
 
     final boolean isWaiting() {

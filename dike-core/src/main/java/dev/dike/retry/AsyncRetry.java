@@ -1,9 +1,11 @@
 package dev.dike.retry;
 
+import dev.dike.context.ContextCarrier;
 import dev.dike.time.DelayScheduler.ScheduledTask;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +34,12 @@ import java.util.function.Supplier;
  * The loop checks {@link #isDone()} before every attempt, so a chain of zero-delay retries stops as
  * soon as the caller's completion is visible.
  *
+ * <p>With a {@link ContextCarrier}, the caller's context captured at the start is current wherever
+ * the call continues: the first attempts on the caller's thread, the handling of an attempt's outcome
+ * on the thread that completed it (log line, listener events, scheduling, the caller's completion),
+ * the timer task and the attempt after a delay on the executor. Whoever completes this future first
+ * reports the end to the captured context, once ({@link Carried#ended}).
+ *
  * @param <T> the result type
  */
 final class AsyncRetry<T> extends CompletableFuture<T> {
@@ -47,7 +55,13 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
     }
 
     private final Retrier retrier;
-    private final Supplier<? extends CompletionStage<? extends T>> operation;
+    /**
+     * The operation ({@code Supplier<? extends CompletionStage<? extends T>>}), or a {@link Carried}
+     * holding it with the caller's context. One field for both keeps this object, allocated by every
+     * call, as small as without a carrier: a call without one pays a type check where the context
+     * would be used.
+     */
+    private final Object operation;
     private int attempts;
     /**
      * Attempts requested of the running {@link #attemptLoop()}, the one being made included; 0 when
@@ -60,16 +74,37 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
      */
     private volatile Object inProgress;
 
-    AsyncRetry(Retrier retrier, Supplier<? extends CompletionStage<? extends T>> operation) {
+    AsyncRetry(Retrier retrier, Supplier<? extends CompletionStage<? extends T>> operation,
+            ContextCarrier.Captured context) {
         this.retrier = retrier;
-        this.operation = operation;
+        this.operation = context == null ? operation : new Carried(operation, context);
         this.loopRequests = 1; // the first attempt: start() runs the loop without an atomic update
+    }
+
+    /** @return the caller's context, or {@code null} without a carrier */
+    private ContextCarrier.Captured context() {
+        Object held = operation;
+        return held instanceof Carried ? ((Carried) held).captured : null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Supplier<? extends CompletionStage<? extends T>> operation() {
+        Object held = operation;
+        return (Supplier<? extends CompletionStage<? extends T>>) (held instanceof Carried
+                ? ((Carried) held).operation : held);
     }
 
     /** Makes the first attempt, and the zero-delay retries that follow it, on the caller's thread. */
     void start() {
         retrier.callStarted();
-        attemptLoop();
+        ContextCarrier.Captured context = context();
+        if (context == null) {
+            attemptLoop();
+            return;
+        }
+        try (ContextCarrier.Scope scope = context.open()) {
+            attemptLoop();
+        }
     }
 
     /**
@@ -98,7 +133,7 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
         attempts++;
         CompletionStage<? extends T> stage;
         try {
-            stage = operation.get();
+            stage = operation().get();
         } catch (Throwable thrown) {
             attemptFailed(thrown);
             return;
@@ -130,6 +165,17 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
 
     /** Receives the outcome of the current attempt's stage; the returned value is not used. */
     private Void attemptCompleted(T value, Throwable error) {
+        ContextCarrier.Captured context = context();
+        if (context == null) {
+            return outcome(value, error);
+        }
+        // Possibly a foreign thread (the one that completed the attempt's future): the caller's context.
+        try (ContextCarrier.Scope scope = context.open()) {
+            return outcome(value, error);
+        }
+    }
+
+    private Void outcome(T value, Throwable error) {
         if (error != null) {
             attemptFailed(error);
         } else {
@@ -142,6 +188,9 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean cancelled = super.cancel(mayInterruptIfRunning);
         stopAttempts();
+        if (operation instanceof Carried && isCancelled()) {
+            reportEnd(new CancellationException("The caller cancelled the retried call"));
+        }
         return cancelled;
     }
 
@@ -151,6 +200,7 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
         boolean completed = super.complete(value);
         if (completed) {
             stopAttempts();
+            reportEnd(null);
         }
         return completed;
     }
@@ -161,6 +211,7 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
         boolean completed = super.completeExceptionally(error);
         if (completed) {
             stopAttempts();
+            reportEnd(error);
         }
         return completed;
     }
@@ -169,6 +220,15 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
         if (super.complete(value)) {
             retrier.events().completed(attempts == 1 ? RetryOutcome.SUCCESS_WITHOUT_RETRY
                     : RetryOutcome.SUCCESS_WITH_RETRY, attempts, null);
+            reportEnd(null);
+        }
+    }
+
+    /** Tells the captured context, once, that the call ended (a cancel may race with a completion). */
+    private void reportEnd(Throwable failure) {
+        Object held = operation;
+        if (held instanceof Carried) {
+            ((Carried) held).ended(failure);
         }
     }
 
@@ -204,7 +264,8 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
 
     private void finishExceptionally(Throwable error, long decision) {
         if (super.completeExceptionally(error)) {
-            retrier.events().completed(retrier.failureOutcome(error, attempts, decision), attempts, error);
+            retrier.reportFailure(error, attempts, decision);
+            reportEnd(error);
         }
     }
 
@@ -260,12 +321,40 @@ final class AsyncRetry<T> extends CompletableFuture<T> {
             if (cancelled || isDone()) {
                 return;
             }
+            ContextCarrier.Captured context = context();
+            if (context == null) {
+                handOff(AsyncRetry.this::startNextAttempt);
+                return;
+            }
+            try (ContextCarrier.Scope scope = context.open()) { // for a refusal, which completes the caller here
+                handOff(() -> {
+                    try (ContextCarrier.Scope attemptScope = context.open()) {
+                        startNextAttempt();
+                    }
+                });
+            }
+        }
+
+        private void handOff(Runnable nextAttempt) {
             try {
-                retrier.executor().execute(AsyncRetry.this::startNextAttempt);
+                retrier.executor().execute(nextAttempt);
             } catch (Throwable rejected) {
                 rejected.addSuppressed(lastError);
                 finishExceptionally(rejected, Retrier.STOP);
             }
+        }
+    }
+
+    /** The operation with the caller's context. */
+    private static final class Carried extends CallContext {
+
+        private static final long serialVersionUID = 1L;
+
+        final transient Supplier<?> operation;
+
+        Carried(Supplier<?> operation, ContextCarrier.Captured context) {
+            super(context);
+            this.operation = operation;
         }
     }
 }

@@ -1,7 +1,9 @@
 package dev.dike.retry;
 
+import dev.dike.context.ContextCarrier;
 import dev.dike.time.DelayScheduler.ScheduledTask;
 
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -23,8 +25,10 @@ final class ReactiveRetry {
     private static final Mono<Long> NO_DELAY = Mono.just(0L);
 
     private final Retrier retrier;
+    /** The subscriber's context, captured at subscription; {@code null} without a carrier. */
+    private final CallContext context;
     private volatile int attempts;
-    /** The decision that ended the call ({@link Retrier#STOP} or {@link Retrier#BUDGET_SPENT}). */
+    /** The decision that ended the call: one of the negative values of {@link Retrier#nextDelayNanos}. */
     private volatile long lastDecision = Retrier.STOP;
     // Reactor propagates cancellation too, but a failure racing with dispose() can reach the delay
     // operator after its cancel went by; these two fields guarantee nothing stays scheduled.
@@ -33,6 +37,8 @@ final class ReactiveRetry {
 
     ReactiveRetry(Retrier retrier) {
         this.retrier = retrier;
+        ContextCarrier carrier = retrier.contextCarrier();
+        this.context = carrier == null ? null : new CallContext(carrier.capture());
     }
 
     /**
@@ -51,11 +57,19 @@ final class ReactiveRetry {
         if (attempts++ == 0) {
             retrier.callStarted();
         }
-        return operation.get();
+        if (context == null) {
+            return operation.get();
+        }
+        try (ContextCarrier.Scope scope = context.captured.open()) {
+            return operation.get();
+        }
     }
 
     /** The subscriber cancelled: no further attempt, and a pending delay is unscheduled. */
     void cancelled() {
+        if (context != null) {
+            context.ended(new CancellationException("The subscriber cancelled the retried call"));
+        }
         cancelled = true;
         ScheduledTask delay = pendingDelay;
         if (delay != null) {
@@ -75,16 +89,40 @@ final class ReactiveRetry {
 
     void succeeded() {
         int made = attempts;
-        retrier.events().completed(made == 1 ? RetryOutcome.SUCCESS_WITHOUT_RETRY : RetryOutcome.SUCCESS_WITH_RETRY,
-                made, null);
+        RetryOutcome outcome = made == 1 ? RetryOutcome.SUCCESS_WITHOUT_RETRY : RetryOutcome.SUCCESS_WITH_RETRY;
+        if (context == null) {
+            retrier.events().completed(outcome, made, null);
+            return;
+        }
+        try (ContextCarrier.Scope scope = context.captured.open()) {
+            retrier.events().completed(outcome, made, null);
+        }
+        context.ended(null);
     }
 
     void failed(Throwable error) {
         int made = attempts;
-        retrier.events().completed(retrier.failureOutcome(error, made, lastDecision), made, error);
+        if (context == null) {
+            retrier.reportFailure(error, made, lastDecision);
+            return;
+        }
+        try (ContextCarrier.Scope scope = context.captured.open()) {
+            retrier.reportFailure(error, made, lastDecision);
+        }
+        context.ended(error);
     }
 
     private Mono<Long> afterFailure(Throwable failure) {
+        if (context == null) {
+            return decide(failure);
+        }
+        // On the thread that signalled the failure: the WARN line and the events in the subscriber's context.
+        try (ContextCarrier.Scope scope = context.captured.open()) {
+            return decide(failure);
+        }
+    }
+
+    private Mono<Long> decide(Throwable failure) {
         Throwable error = RetryRules.unwrap(failure);
         int failedAttempt = attempts;
         long delayNanos = retrier.nextDelayNanos(error, failedAttempt);
@@ -108,7 +146,11 @@ final class ReactiveRetry {
     private void schedule(MonoSink<Long> sink, long delayNanos) {
         ScheduledTask task = retrier.scheduler().schedule(() -> {
             try {
-                retrier.executor().execute(() -> sink.success(delayNanos));
+                retrier.executor().execute(context == null ? () -> sink.success(delayNanos) : () -> {
+                    try (ContextCarrier.Scope scope = context.captured.open()) {
+                        sink.success(delayNanos); // resubscribes here: the next attempt in the subscriber's context
+                    }
+                });
             } catch (Throwable rejected) {
                 sink.error(rejected);
             }

@@ -1,5 +1,6 @@
 package dev.dike.retry;
 
+import dev.dike.context.ContextCarrier;
 import dev.dike.time.DelayScheduler;
 
 import java.util.Objects;
@@ -47,7 +48,8 @@ import java.util.function.Supplier;
  *       must be allowed by it; a retry it refuses is not made, and the call ends at once with that
  *       attempt's original exception, as {@link RetryOutcome#BUDGET_EXHAUSTED}.</li>
  *   <li>The {@link RetryListener} hears of each retry and of each call's end, except a call the
- *       caller cancelled; a listener that throws is logged and ignored.</li>
+ *       caller cancelled, and of a retry-after that stopped a call; a listener that throws is logged
+ *       and ignored.</li>
  * </ul>
  * For {@code Mono} and {@code Flux} see {@link ReactorRetry}.
  */
@@ -61,6 +63,8 @@ public final class Retrier {
     private final RetryEvents events;
     /** Shared with the other retriers of the same dependency; {@code null} for none. */
     private final RetryBudget budget;
+    /** Null when none was configured: then a call captures nothing (one null check per call). */
+    private final ContextCarrier contextCarrier;
 
     private Retrier(Builder builder) {
         this.name = builder.name;
@@ -70,6 +74,7 @@ public final class Retrier {
         this.rules = new RetryRules(builder.config, builder.random, builder.retryAfterSource);
         this.budget = builder.budget;
         this.events = new RetryEvents(builder.name, builder.config.logExceptionInfo(), builder.listener);
+        this.contextCarrier = builder.contextCarrier;
     }
 
     /**
@@ -118,7 +123,8 @@ public final class Retrier {
      */
     public <T> CompletableFuture<T> executeAsync(Supplier<? extends CompletionStage<? extends T>> operation) {
         Objects.requireNonNull(operation, "operation");
-        AsyncRetry<T> call = new AsyncRetry<>(this, operation);
+        ContextCarrier carrier = contextCarrier;
+        AsyncRetry<T> call = new AsyncRetry<>(this, operation, carrier == null ? null : carrier.capture());
         call.start(); // the first attempt runs on the caller's thread, like an undecorated call
         return call;
     }
@@ -134,6 +140,24 @@ public final class Retrier {
      */
     public <T> T call(Callable<? extends T> operation) throws Exception {
         Objects.requireNonNull(operation, "operation");
+        ContextCarrier carrier = contextCarrier;
+        if (carrier == null) {
+            return callAttempts(operation);
+        }
+        // Every attempt runs on this thread already; the carrier still hears when the call starts and ends.
+        ContextCarrier.Captured context = carrier.capture();
+        T result;
+        try (ContextCarrier.Scope scope = context.open()) {
+            result = callAttempts(operation);
+        } catch (Throwable failure) {
+            context.done(failure);
+            throw failure;
+        }
+        context.done(null);
+        return result;
+    }
+
+    private <T> T callAttempts(Callable<? extends T> operation) throws Exception {
         callStarted();
         for (int attempt = 1; ; attempt++) {
             T result;
@@ -143,7 +167,7 @@ public final class Retrier {
                 Throwable error = RetryRules.unwrap(thrown);
                 long delayNanos = nextDelayNanos(error, attempt);
                 if (delayNanos < 0) {
-                    events.completed(failureOutcome(error, attempt, delayNanos), attempt, error);
+                    reportFailure(error, attempt, delayNanos);
                     throw rethrow(error);
                 }
                 events.retryScheduled(attempt, error, delayNanos);
@@ -202,6 +226,8 @@ public final class Retrier {
     static final long STOP = -1;
     /** Returned by {@link #nextDelayNanos} when the budget refused the retry. */
     static final long BUDGET_SPENT = -2;
+    /** Returned by {@link #nextDelayNanos} when the failure's retry-after is longer than this retrier waits. */
+    static final long RETRY_AFTER_TOO_LONG = -3;
 
     /** Counts a call in the budget: its first attempt is about to be made. */
     void callStarted() {
@@ -214,8 +240,9 @@ public final class Retrier {
      * Decides what follows failed attempt {@code failedAttempt}: the rules (exception, attempts,
      * retry-after), then the budget, which is asked only for a retry the rules allow.
      *
-     * @return the delay before the next attempt in nanoseconds, or {@link #STOP} or
-     *         {@link #BUDGET_SPENT} (both negative) when the failure goes to the caller
+     * @return the delay before the next attempt in nanoseconds, or {@link #STOP},
+     *         {@link #RETRY_AFTER_TOO_LONG} or {@link #BUDGET_SPENT} (all negative) when the failure goes
+     *         to the caller
      */
     long nextDelayNanos(Throwable error, int failedAttempt) {
         if (!rules.mayRetry(error, failedAttempt)) {
@@ -223,7 +250,7 @@ public final class Retrier {
         }
         long delayNanos = rules.delayNanos(failedAttempt, error);
         if (delayNanos < 0) {
-            return STOP; // the server asked to wait longer than we would
+            return RETRY_AFTER_TOO_LONG; // the server asked to wait longer than we would
         }
         if (budget != null && !budget.tryRetry()) {
             return BUDGET_SPENT;
@@ -234,6 +261,17 @@ public final class Retrier {
     /** How a call ended that failed with {@code error} after {@code attempts}, given the last decision. */
     RetryOutcome failureOutcome(Throwable error, int attempts, long decision) {
         return decision == BUDGET_SPENT ? RetryOutcome.BUDGET_EXHAUSTED : rules.failureOutcome(error, attempts);
+    }
+
+    /**
+     * Tells the listener that a call failed with {@code error} after {@code attempts}, given the last
+     * decision: first that the failure's retry-after was too long, if that stopped it, then its end.
+     */
+    void reportFailure(Throwable error, int attempts, long decision) {
+        if (decision == RETRY_AFTER_TOO_LONG) {
+            events.retryAfterTooLong(attempts, error);
+        }
+        events.completed(failureOutcome(error, attempts, decision), attempts, error);
     }
 
     // Package-private collaborators of AsyncRetry and ReactorRetry.
@@ -249,6 +287,10 @@ public final class Retrier {
         return events;
     }
 
+    ContextCarrier contextCarrier() {
+        return contextCarrier;
+    }
+
     /** Builds a {@link Retrier}. */
     public static final class Builder {
 
@@ -260,6 +302,7 @@ public final class Retrier {
         private DoubleSupplier random = () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble();
         private RetryBudget budget;
         private RetryAfter.Source retryAfterSource = RetryAfter.Source.DIKE;
+        private ContextCarrier contextCarrier;
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -329,6 +372,17 @@ public final class Retrier {
          */
         public Builder retryAfterSource(RetryAfter.Source retryAfterSource) {
             this.retryAfterSource = Objects.requireNonNull(retryAfterSource, "retryAfterSource");
+            return this;
+        }
+
+        /**
+         * @param contextCarrier captures the caller's context when a call starts and makes it current
+         *                       wherever the call continues on another thread (attempts after a delay,
+         *                       their log lines and events, the caller's completion); default none
+         * @return this builder
+         */
+        public Builder contextCarrier(ContextCarrier contextCarrier) {
+            this.contextCarrier = Objects.requireNonNull(contextCarrier, "contextCarrier");
             return this;
         }
 

@@ -47,6 +47,18 @@ final class RetryEvents {
         }
     }
 
+    /** Tells the listener that the retry-after of failed attempt {@code failedAttempt} stopped the call. */
+    void retryAfterTooLong(int failedAttempt, Throwable error) {
+        if (listener == RetryListener.NONE) {
+            return;
+        }
+        try {
+            listener.onRetryAfterTooLong(name, failedAttempt, error);
+        } catch (Throwable listenerFailure) {
+            listenerFailed("onRetryAfterTooLong", listenerFailure);
+        }
+    }
+
     /** Tells the listener that a call ended; {@code error} is {@code null} on success. */
     void completed(RetryOutcome outcome, int attempts, Throwable error) {
         if (listener == RetryListener.NONE) {

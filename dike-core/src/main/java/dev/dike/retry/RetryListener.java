@@ -25,6 +25,19 @@ public interface RetryListener {
     }
 
     /**
+     * A failed attempt was not retried because its failure asked, through a retry-after
+     * ({@link RetryAfter}), to wait longer than {@link RetryConfig#maxRetryAfter()}: the call ends at
+     * once, and {@link #onCompleted} follows with its outcome ({@link RetryOutcome#FAILURE_WITH_RETRY}
+     * or {@link RetryOutcome#FAILURE_WITHOUT_RETRY}).
+     *
+     * @param name          the retrier's name
+     * @param failedAttempt the number of the attempt that failed, starting at 1
+     * @param error         the attempt's exception, unwrapped
+     */
+    default void onRetryAfterTooLong(String name, int failedAttempt, Throwable error) {
+    }
+
+    /**
      * A call ended. Not called when the caller cancelled the call.
      *
      * @param name     the retrier's name

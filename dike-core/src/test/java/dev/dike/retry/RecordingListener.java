@@ -17,6 +17,11 @@ final class RecordingListener implements RetryListener {
     }
 
     @Override
+    public void onRetryAfterTooLong(String name, int failedAttempt, Throwable error) {
+        events.add("retry-after too long " + name + " #" + failedAttempt + " " + error.getMessage());
+    }
+
+    @Override
     public void onCompleted(String name, RetryOutcome outcome, int attempts, Throwable error) {
         events.add("completed " + name + " " + outcome + " after " + attempts
                 + (error == null ? "" : " with " + error.getMessage()));

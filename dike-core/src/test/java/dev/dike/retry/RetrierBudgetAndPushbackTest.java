@@ -146,6 +146,7 @@ class RetrierBudgetAndPushbackTest extends RetryFixture {
             assertThat(failure).as(kind.name()).isInstanceOf(Busy.class);
             assertThat(attempts).as(kind.name()).hasValue(1);
             assertThat(listener.events).as(kind.name()).containsExactly(
+                    "retry-after too long pushback #1 busy, retry after PT6S",
                     "completed pushback FAILURE_WITHOUT_RETRY after 1 with busy, retry after PT6S");
         }
     }

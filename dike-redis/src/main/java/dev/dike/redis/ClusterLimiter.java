@@ -1,5 +1,6 @@
 package dev.dike.redis;
 
+import dev.dike.context.ContextCarrier;
 import dev.dike.limit.LimitListener;
 import dev.dike.limit.TooManyCallsException;
 import dev.dike.time.DelayScheduler;
@@ -55,6 +56,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Redis unreachable.</b> See {@link ConnectionState} and {@link OnUnavailable}: calls get a local
  * permit, up to {@code ceil(limit / instances alive)} on this instance, or a {@link ClusterUnavailableException}.
+ *
+ * <p><b>Context.</b> With a {@link ContextCarrier}, every call captures its caller's context when it
+ * starts, since its grant or rejection always arrives on another thread: the caller's future is completed
+ * in that context on the executor (so the operation of {@link #executeAsync} starts in it). The captured
+ * context hears {@link ContextCarrier.Captured#waiting()} before the call joins the queue, and
+ * {@link ContextCarrier.Captured#done(Throwable)} once, from whoever decided the call: the grant, the
+ * rejection, the expiry, or the cancellation of a waiting call (a call cancelled before it could wait is
+ * reported by the thread that finds it so).
  */
 public final class ClusterLimiter {
 
@@ -95,8 +104,11 @@ public final class ClusterLimiter {
     private final LongAdder rejected = new LongAdder();
     /** Tests only: runs right after a call started waiting, where a cancel may strike before it is queued. */
     volatile Runnable afterStartWaiting;
+    /** Captures each call's context; {@code null} when none was configured. */
+    private final ContextCarrier contextCarrier;
 
-    ClusterLimiter(ClusterLimits fleet, String name, int limit, Duration maxWait, LimitListener listener) {
+    ClusterLimiter(ClusterLimits fleet, String name, int limit, Duration maxWait, LimitListener listener,
+            ContextCarrier contextCarrier) {
         this.fleet = fleet;
         this.name = name;
         this.keys = fleet.keys().of(name);
@@ -107,6 +119,7 @@ public final class ClusterLimiter {
         this.maxWait = maxWait;
         this.maxWaitNanos = saturatedNanos(maxWait);
         this.listener = listener;
+        this.contextCarrier = contextCarrier;
     }
 
     /**
@@ -117,7 +130,7 @@ public final class ClusterLimiter {
      *         a permit granted meanwhile is released
      */
     public CompletableFuture<ClusterPermit> acquire() {
-        Waiter waiter = new Waiter(false);
+        Waiter waiter = new Waiter(false, capture());
         start(waiter);
         return waiter;
     }
@@ -153,7 +166,7 @@ public final class ClusterLimiter {
      */
     public <T> T call(Callable<? extends T> operation) throws Exception {
         Objects.requireNonNull(operation, "operation");
-        Waiter waiter = new Waiter(true);
+        Waiter waiter = new Waiter(true, capture());
         start(waiter);
         ClusterPermit permit;
         try {
@@ -262,6 +275,12 @@ public final class ClusterLimiter {
 
     // ---- admission --------------------------------------------------------------------------------------
 
+    /** The calling thread's context, or {@code null} without a carrier. */
+    private ContextCarrier.Captured capture() {
+        ContextCarrier carrier = contextCarrier;
+        return carrier == null ? null : carrier.capture();
+    }
+
     private void start(Waiter waiter) {
         if (waitingCalls.get() != 0) {
             // Calls waiting on this instance are served first: a new call queues behind them.
@@ -307,12 +326,14 @@ public final class ClusterLimiter {
             reject(waiter, tooManyCalls(), 0L);
             return;
         }
-        // Counted before it can be withdrawn: a cancel right after startWaiting() decrements, and the count
-        // must never read below zero.
+        // Before the state says waiting: a cancel from then on reports the end, after this. Counted before it
+        // can be withdrawn: a cancel right after startWaiting() decrements, and the count must never read below zero.
+        waiter.aboutToWait();
         waitingCalls.incrementAndGet();
         if (!waiter.startWaiting()) {
             waitingCalls.decrementAndGet();
-            return; // cancelled meanwhile
+            waiter.ended(gaveUp()); // cancelled meanwhile
+            return;
         }
         Runnable hook = afterStartWaiting;
         if (hook != null) {
@@ -450,19 +471,23 @@ public final class ClusterLimiter {
     private void grantTo(Waiter waiter, ClusterPermit permit) {
         if (!waiter.grant()) {
             permit.release();
+            waiter.ended(gaveUp()); // cancelled before it could wait: only this thread knows
             return;
         }
         permitted.increment();
         listener.onPermitted(name, waiter.enqueuedNanos == 0L ? 0L : fleet.scheduler().nanoTime() - waiter.enqueuedNanos);
+        waiter.ended(null);
         waiter.deliver(permit);
     }
 
     private void reject(Waiter waiter, TooManyCallsException rejection, long waitNanos) {
         if (!waiter.grant()) {
+            waiter.ended(gaveUp()); // cancelled before it could wait: only this thread knows
             return;
         }
         rejected.increment();
         listener.onRejected(name, waitNanos);
+        waiter.ended(rejection);
         waiter.deliverFailure(rejection);
     }
 
@@ -475,7 +500,9 @@ public final class ClusterLimiter {
         queue.remove(waiter);
         rejected.increment();
         listener.onRejected(name, fleet.scheduler().nanoTime() - waiter.enqueuedNanos);
-        waiter.deliverFailure(tooManyCalls());
+        TooManyCallsException rejection = tooManyCalls();
+        waiter.ended(rejection);
+        waiter.deliverFailure(rejection);
     }
 
     /** A grant whose round trip had timed out: nobody waits for it, give the leases back. */
@@ -568,6 +595,10 @@ public final class ClusterLimiter {
         return new ClusterUnavailableException(name, limit);
     }
 
+    private CancellationException gaveUp() {
+        return new CancellationException("Gave up waiting for a permit of cluster limiter " + name);
+    }
+
     private static int ceilDiv(int a, int b) {
         return -Math.floorDiv(-a, b);
     }
@@ -601,11 +632,39 @@ public final class ClusterLimiter {
         private final AtomicInteger state = new AtomicInteger(NEW);
         /** Complete on the thread that grants (a blocked {@link #call} caller), instead of the executor. */
         private final boolean inline;
+        /** The caller's context, captured when the call started; {@code null} without a carrier. */
+        private final ContextCarrier.Captured context;
         volatile long enqueuedNanos;
         volatile DelayScheduler.ScheduledTask timeout;
 
-        Waiter(boolean inline) {
+        Waiter(boolean inline, ContextCarrier.Captured context) {
             this.inline = inline;
+            this.context = context;
+        }
+
+        /** Tells the captured context that the call is about to wait; before {@link #startWaiting()}. */
+        void aboutToWait() {
+            if (context != null) {
+                context.waiting();
+            }
+        }
+
+        /** Tells the captured context that the call was decided; once, by whoever decided it. */
+        void ended(Throwable failure) {
+            if (context != null) {
+                context.done(failure);
+            }
+        }
+
+        /** Runs {@code completion} in the caller's context, if one was captured. */
+        private void inCallerContext(Runnable completion) {
+            if (context == null) {
+                completion.run();
+                return;
+            }
+            try (ContextCarrier.Scope scope = context.open()) {
+                completion.run();
+            }
         }
 
         boolean startWaiting() {
@@ -641,14 +700,14 @@ public final class ClusterLimiter {
                 return;
             }
             try {
-                fleet.executor().execute(() -> {
+                fleet.executor().execute(() -> inCallerContext(() -> {
                     if (!super.complete(permit)) {
                         permit.release(); // cancelled while the grant was on its way
                     }
-                });
+                }));
             } catch (RuntimeException | Error refused) {
                 permit.release();
-                super.completeExceptionally(refused);
+                inCallerContext(() -> super.completeExceptionally(refused));
             }
         }
 
@@ -658,9 +717,9 @@ public final class ClusterLimiter {
                 return;
             }
             try {
-                fleet.executor().execute(() -> super.completeExceptionally(rejection));
+                fleet.executor().execute(() -> inCallerContext(() -> super.completeExceptionally(rejection)));
             } catch (RuntimeException | Error refused) {
-                super.completeExceptionally(rejection);
+                inCallerContext(() -> super.completeExceptionally(rejection));
             }
         }
 
@@ -677,7 +736,9 @@ public final class ClusterLimiter {
                         waitingCalls.decrementAndGet();
                         queue.remove(this);
                         cancelTimeout();
+                        ended(gaveUp());
                     }
+                    // A call cancelled while new: the thread that settles its round trip reports the end.
                     return super.cancel(mayInterruptIfRunning);
                 }
             }

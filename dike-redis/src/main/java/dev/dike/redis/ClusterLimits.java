@@ -1,5 +1,6 @@
 package dev.dike.redis;
 
+import dev.dike.context.ContextCarrier;
 import dev.dike.limit.LimitListener;
 import dev.dike.limit.ListenerGuard;
 import dev.dike.time.DelayScheduler;
@@ -104,6 +105,26 @@ public final class ClusterLimits implements AutoCloseable {
      * @throws IllegalStateException    if the limiter exists with another configuration, or this is closed
      */
     public ClusterLimiter limiter(String name, int limit, Duration maxWait, LimitListener listener) {
+        return limiter(name, limit, maxWait, listener, null);
+    }
+
+    /**
+     * Returns the cluster limiter of this name, creating it on the first request, with a carrier of its
+     * callers' context: every call's grant or rejection reaches it on another thread (a Redis reply,
+     * the executor), where the captured context is made current; see {@link ContextCarrier}.
+     *
+     * @param name           the limit's name, shared by every instance of the namespace
+     * @param limit          the limit this instance is configured with, at least 0
+     * @param maxWait        how long a call may wait for a permit, zero or positive
+     * @param listener       receives the limiter's events
+     * @param contextCarrier captures each call's context, or {@code null} for none; only the creating
+     *                       request's carrier is used
+     * @return the limiter
+     * @throws IllegalArgumentException if {@code limit} or {@code maxWait} is invalid
+     * @throws IllegalStateException    if the limiter exists with another configuration, or this is closed
+     */
+    public ClusterLimiter limiter(String name, int limit, Duration maxWait, LimitListener listener,
+            ContextCarrier contextCarrier) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(maxWait, "maxWait");
         Objects.requireNonNull(listener, "listener");
@@ -117,7 +138,8 @@ public final class ClusterLimits implements AutoCloseable {
             throw new IllegalStateException("The cluster limits of namespace '" + namespace + "' are closed");
         }
         ClusterLimiter limiter = limiters.computeIfAbsent(name,
-                created -> new ClusterLimiter(this, created, limit, maxWait, ListenerGuard.guard(listener)));
+                created -> new ClusterLimiter(this, created, limit, maxWait, ListenerGuard.guard(listener),
+                        contextCarrier));
         if (limiter.requestedLimit() != limit || !limiter.maxWait().equals(maxWait)) {
             throw new IllegalStateException("The cluster limiter '" + name + "' exists with limit "
                     + limiter.requestedLimit() + " and maxWait " + limiter.maxWait() + "; it cannot be requested with limit "

@@ -2,7 +2,9 @@ package dev.dike.spring;
 
 import dev.dike.batch.BatchConfig;
 import dev.dike.batch.BatchOperation;
+import dev.dike.batch.BatchRunContext;
 import dev.dike.batch.Batcher;
+import dev.dike.context.ContextCarrier;
 import dev.dike.limit.JobLimiter;
 import dev.dike.limit.adaptive.AdaptiveConfig;
 import dev.dike.limit.adaptive.AdaptiveLimit;
@@ -37,6 +39,9 @@ import java.util.function.Supplier;
  * {@link JobLimiter#setLimit(int)} do not count). A request with another configuration fails with an
  * {@link IllegalStateException} naming the name and both configurations.
  *
+ * <p>With {@link DikeInstanceContexts}, every instance gets its context hooks when it is created, so
+ * that a call's tracing and logging context follows it across dike's thread hops.
+ *
  * <p>{@link #close()} closes every batcher, which flushes its queued calls; the auto-configuration
  * calls it when the application context closes.
  */
@@ -55,6 +60,7 @@ public final class DikeRegistry implements AutoCloseable {
     private final List<DikeInstanceObserver> observers;
     private final DelayScheduler scheduler;
     private final Executor executor;
+    private final DikeInstanceContexts contexts;
     private volatile boolean closed;
 
     /**
@@ -76,9 +82,23 @@ public final class DikeRegistry implements AutoCloseable {
      */
     public DikeRegistry(Collection<? extends DikeInstanceObserver> observers, DelayScheduler scheduler,
             Executor executor) {
+        this(observers, scheduler, executor, null);
+    }
+
+    /**
+     * Creates a registry whose instances carry their callers' context.
+     *
+     * @param observers told about every instance created, in this order
+     * @param scheduler the scheduler of every instance (delays, timeouts, flush timers)
+     * @param executor  the executor of every instance, or {@code null} to keep each primitive's own default
+     * @param contexts  the context hooks of every instance, or {@code null} for none
+     */
+    public DikeRegistry(Collection<? extends DikeInstanceObserver> observers, DelayScheduler scheduler,
+            Executor executor, DikeInstanceContexts contexts) {
         this.observers = List.copyOf(observers);
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.executor = executor;
+        this.contexts = contexts;
     }
 
     /**
@@ -116,6 +136,10 @@ public final class DikeRegistry implements AutoCloseable {
                     .budget(budget == null ? null : budget.build(name, scheduler));
             if (executor != null) {
                 builder.executor(executor);
+            }
+            ContextCarrier carrier = contexts == null ? null : contexts.retry(name);
+            if (carrier != null) {
+                builder.contextCarrier(carrier);
             }
             return builder.build();
         }, retrier -> observers.forEach(observer -> observer.retrierCreated(retrier)));
@@ -158,6 +182,10 @@ public final class DikeRegistry implements AutoCloseable {
             if (executor != null) {
                 builder.executor(executor);
             }
+            ContextCarrier carrier = contexts == null ? null : contexts.limit(name);
+            if (carrier != null) {
+                builder.contextCarrier(carrier);
+            }
             if (adaptive == null) {
                 return builder.build();
             }
@@ -198,6 +226,16 @@ public final class DikeRegistry implements AutoCloseable {
                     .listener(CompositeListeners.batch(name, observers));
             if (executor != null) {
                 builder.executor(executor);
+            }
+            if (contexts != null) {
+                ContextCarrier carrier = contexts.batchCall(name);
+                if (carrier != null) {
+                    builder.contextCarrier(carrier);
+                }
+                BatchRunContext runContext = contexts.batchRun(name);
+                if (runContext != null) {
+                    builder.runContext(runContext);
+                }
             }
             return builder.build();
         }, created -> observers.forEach(observer -> observer.batcherCreated(created)));

@@ -1,5 +1,6 @@
 package dev.dike.spring.autoconfigure;
 
+import dev.dike.spring.DikeInstanceContexts;
 import dev.dike.spring.DikeInstanceObserver;
 import dev.dike.spring.DikeRegistry;
 import dev.dike.spring.aop.DikeAspectsConfiguration;
@@ -50,14 +51,16 @@ public class DikeAutoConfiguration {
      * @param observers every {@link DikeInstanceObserver} bean, in order
      * @param scheduler the application's {@link DelayScheduler}, if any
      * @param executor  the {@link Executor} bean named {@value #EXECUTOR_BEAN_NAME}, if any
+     * @param contexts  the context hooks of every instance (tracing, context propagation), if any
      * @return the registry of every dike instance
      */
     @Bean
     @ConditionalOnMissingBean
     public DikeRegistry dikeRegistry(ObjectProvider<DikeInstanceObserver> observers,
-            ObjectProvider<DelayScheduler> scheduler, @Qualifier(EXECUTOR_BEAN_NAME) ObjectProvider<Executor> executor) {
+            ObjectProvider<DelayScheduler> scheduler, @Qualifier(EXECUTOR_BEAN_NAME) ObjectProvider<Executor> executor,
+            ObjectProvider<DikeInstanceContexts> contexts) {
         return new DikeRegistry(observers.orderedStream().toList(), scheduler.getIfUnique(DelayScheduler::system),
-                executor.getIfAvailable());
+                executor.getIfAvailable(), contexts.getIfUnique());
     }
 
     /**

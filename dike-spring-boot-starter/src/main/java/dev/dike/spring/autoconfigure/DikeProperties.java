@@ -38,6 +38,8 @@ public class DikeProperties {
 
     private final Web web = new Web();
 
+    private final Observations observations = new Observations();
+
     /** @return whether the dike advisors apply */
     public boolean isEnabled() {
         return enabled;
@@ -71,6 +73,11 @@ public class DikeProperties {
     /** @return the web integration settings */
     public Web getWeb() {
         return web;
+    }
+
+    /** @return the observation settings */
+    public Observations getObservations() {
+        return observations;
     }
 
     /** Settings under {@code dike.retry}. */
@@ -718,6 +725,27 @@ public class DikeProperties {
         }
 
         /** @param enabled whether TooManyCallsException is mapped to HTTP 503 */
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+    }
+
+    /** Settings under {@code dike.observations}. */
+    public static class Observations {
+
+        /**
+         * Whether retried calls, waits for a permit and batch runs are observed (dike.retry, dike.limit,
+         * dike.batch) when an ObservationRegistry bean exists. The caller's context is carried across
+         * dike's threads either way.
+         */
+        private boolean enabled = true;
+
+        /** @return whether dike makes observations */
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        /** @param enabled whether dike makes observations */
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
         }

@@ -1,6 +1,7 @@
 package dev.dike.spring.redis;
 
 import dev.dike.spring.ClusterLimitFactory;
+import dev.dike.spring.DikeInstanceContexts;
 import dev.dike.spring.DikeRegistry;
 import dev.dike.spring.autoconfigure.DikeAutoConfiguration;
 import dev.dike.spring.autoconfigure.DikeProperties;
@@ -42,9 +43,9 @@ public final class DikeRedisAutoConfiguration {
     @ConditionalOnMissingBean(ClusterLimitFactory.class)
     static RedisClusterLimits dikeClusterLimits(ObjectProvider<RedisConnectionFactory> connectionFactory,
             DikeProperties properties, Environment environment, ObjectProvider<ClusterInstrumentation> instrumentation,
-            DikeRegistry registry) {
+            DikeRegistry registry, ObjectProvider<DikeInstanceContexts> contexts) {
         return new RedisClusterLimits(connectionFactory, properties, environment, instrumentation.getIfAvailable(),
-                registry);
+                registry, contexts.getIfUnique());
     }
 
     /** The meters of cluster limits, when the application has Micrometer. */

@@ -1,5 +1,6 @@
 package dev.dike.spring.redis;
 
+import dev.dike.context.ContextCarrier;
 import dev.dike.limit.LimitListener;
 import dev.dike.redis.ClusterLimiter;
 import dev.dike.redis.ClusterLimits;
@@ -7,6 +8,7 @@ import dev.dike.redis.OnUnavailable;
 import dev.dike.spring.ClusterLimitFactory;
 import dev.dike.spring.DikeConfigurationException;
 import dev.dike.spring.DikeRegistry;
+import dev.dike.spring.DikeInstanceContexts;
 import dev.dike.spring.autoconfigure.DikeProperties;
 
 import io.lettuce.core.AbstractRedisClient;
@@ -38,6 +40,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * <p>Closed when the context stops, in the lifecycle phase just above the connection factory's, so that the
  * cluster limits leave (heartbeat removed, connections closed) before Lettuce shuts down, and after a web
  * server's graceful shutdown let the requests in flight finish; closed on destruction otherwise.
+ *
+ * <p>Each limiter carries its callers' context like a local one ({@link DikeInstanceContexts#limit}).
  */
 final class RedisClusterLimits implements ClusterLimitFactory, SmartLifecycle, DisposableBean {
 
@@ -46,16 +50,20 @@ final class RedisClusterLimits implements ClusterLimitFactory, SmartLifecycle, D
     private final Environment environment;
     private final ClusterInstrumentation instrumentation;
     private final DikeRegistry registry;
+    /** The context hooks of each limiter (tracing, context propagation); {@code null} for none. */
+    private final DikeInstanceContexts contexts;
     private volatile ClusterLimits limits;
     private volatile boolean running;
 
     RedisClusterLimits(ObjectProvider<RedisConnectionFactory> connectionFactory, DikeProperties properties,
-            Environment environment, ClusterInstrumentation instrumentation, DikeRegistry registry) {
+            Environment environment, ClusterInstrumentation instrumentation, DikeRegistry registry,
+            DikeInstanceContexts contexts) {
         this.connectionFactory = connectionFactory;
         this.settings = properties.getLimit().getCluster();
         this.environment = environment;
         this.instrumentation = instrumentation;
         this.registry = registry;
+        this.contexts = contexts;
     }
 
     @Override
@@ -63,7 +71,8 @@ final class RedisClusterLimits implements ClusterLimitFactory, SmartLifecycle, D
         ClusterLimits cluster = limits();
         boolean created = !cluster.limiters().containsKey(name);
         LimitListener listener = created && instrumentation != null ? instrumentation.limitListener(name) : LimitListener.NONE;
-        ClusterLimiter limiter = cluster.limiter(name, limit, maxWait, listener);
+        ContextCarrier carrier = created && contexts != null ? contexts.limit(name) : null;
+        ClusterLimiter limiter = cluster.limiter(name, limit, maxWait, listener, carrier);
         if (created && instrumentation != null) {
             instrumentation.bind(limiter);
         }
