@@ -3,10 +3,21 @@ package dev.dike.retry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dike.time.DelayScheduler;
 import dev.dike.time.ManualDelayScheduler;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.assertj.core.data.Offset;
+import org.assertj.core.data.Percentage;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -180,8 +191,11 @@ class RetryBudgetTest {
         // cannot be counted must be refused, or the budget would never refuse again in this bucket.
         RetryBudget budget = RetryBudget.builder("b").percent(100).minRetriesPerSecond(RetryBudget.MAX_COUNT)
                 .window(Duration.ofSeconds(1)).clock(clock).build();
-        for (long call = 0; call <= RetryBudget.MAX_COUNT; call++) {
-            budget.recordCall(); // the last one is not counted: calls saturate too
+        for (long call = 0; call < 2 * RetryBudget.MAX_COUNT && budget.callsInWindow() < RetryBudget.MAX_COUNT; call++) {
+            budget.recordCall();
+        }
+        for (int call = 0; call < 10 * RetryBudget.CALL_SAMPLING; call++) {
+            budget.recordCall(); // not counted: calls saturate too
         }
         assertThat(budget.callsInWindow()).isEqualTo(RetryBudget.MAX_COUNT);
 
@@ -193,6 +207,122 @@ class RetryBudgetTest {
         assertThat(allowed).isEqualTo(RetryBudget.MAX_COUNT);
         assertThat(budget.tryRetry()).isFalse();
         assertThat(budget.refusedRetries()).isEqualTo(2);
+    }
+
+    @Test
+    void aBusyBucketSamplesItsCallsWithoutBias() {
+        CountingClock countingClock = new CountingClock(clock);
+        RetryBudget budget = RetryBudget.builder("busy").percent(10).minRetriesPerSecond(0)
+                .window(Duration.ofSeconds(10)).clock(countingClock).build();
+        for (int call = 0; call < RetryBudget.EXACT_CALLS_PER_BUCKET; call++) {
+            budget.recordCall();
+        }
+        assertThat(countingClock.reads).isEqualTo(RetryBudget.EXACT_CALLS_PER_BUCKET); // one by one so far
+        assertThat(budget.callsInWindow()).isEqualTo(RetryBudget.EXACT_CALLS_PER_BUCKET);
+
+        countingClock.reads = 0;
+        int sampled = 1_000_000;
+        for (int call = 0; call < sampled; call++) {
+            budget.recordCall();
+        }
+
+        // About one call in 16 reads the clock; the count is right within 2 % (its standard error is 0.4 %).
+        assertThat(countingClock.reads).isBetween(sampled / 20L, sampled / 12L);
+        assertThat(budget.callsInWindow()).isCloseTo(RetryBudget.EXACT_CALLS_PER_BUCKET + sampled,
+                Percentage.withPercentage(2));
+        assertThat(budget.retriesLeft()).isCloseTo(budget.callsInWindow() / 10, Offset.offset(1L));
+    }
+
+    @Test
+    void theNextBucketCountsOneByOneAgainOnceACallMovedToIt() {
+        RetryBudget budget = budget(100, 0);
+        for (int call = 0; call < 2 * RetryBudget.EXACT_CALLS_PER_BUCKET; call++) {
+            budget.recordCall();
+        }
+        clock.advance(15, TimeUnit.SECONDS); // the busy bucket left the window
+        assertThat(budget.callsInWindow()).isZero();
+
+        // The first calls still see the old busy bucket, so they are sampled until one of them is counted
+        // in the new bucket (16 at once); from then on, calls are counted one by one.
+        for (int call = 0; call < 1_000; call++) {
+            budget.recordCall();
+        }
+        long counted = budget.callsInWindow();
+        for (int call = 0; call < 100; call++) {
+            budget.recordCall();
+        }
+
+        assertThat(counted).isBetween(1_000L - 400, 1_000L + RetryBudget.CALL_SAMPLING);
+        assertThat(budget.callsInWindow()).isEqualTo(counted + 100);
+    }
+
+    @Test
+    void concurrentCallsAreAllCountedAndRetriesExceedTheBudgetByAtMostTheDecidersAtOnce() throws Exception {
+        int threads = 4;
+        int perThread = RetryBudget.EXACT_CALLS_PER_BUCKET / threads; // all counted one by one
+        for (int round = 0; round < 50; round++) {
+            RetryBudget budget = budget(10, 0);
+            runTogether(threads, () -> {
+                for (int call = 0; call < perThread; call++) {
+                    budget.recordCall();
+                }
+            });
+            assertThat(budget.callsInWindow()).isEqualTo((long) threads * perThread);
+
+            AtomicInteger allowed = new AtomicInteger();
+            runTogether(threads, () -> {
+                for (int retry = 0; retry < perThread; retry++) {
+                    if (budget.tryRetry()) {
+                        allowed.incrementAndGet();
+                    }
+                }
+            });
+            long budgeted = (long) threads * perThread / 10;
+            assertThat((long) allowed.get()).isBetween(budgeted, budgeted + threads - 1);
+            assertThat(budget.retriesInWindow()).isEqualTo(allowed.get());
+            assertThat(budget.refusedRetries()).isEqualTo((long) threads * perThread - allowed.get());
+        }
+    }
+
+    private static void runTogether(int threads, Runnable work) throws Exception {
+        CyclicBarrier start = new CyclicBarrier(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int thread = 0; thread < threads; thread++) {
+                done.add(pool.submit(() -> {
+                    start.await();
+                    work.run();
+                    return null;
+                }));
+            }
+            for (Future<?> future : done) {
+                future.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** A virtual clock that counts its readings. */
+    private static final class CountingClock implements DelayScheduler {
+        private final ManualDelayScheduler delegate;
+        long reads;
+
+        CountingClock(ManualDelayScheduler delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public ScheduledTask schedule(Runnable task, long delay, TimeUnit unit) {
+            return delegate.schedule(task, delay, unit);
+        }
+
+        @Override
+        public long nanoTime() {
+            reads++;
+            return delegate.nanoTime();
+        }
     }
 
     @Test
