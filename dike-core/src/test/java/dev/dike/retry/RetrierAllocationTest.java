@@ -41,6 +41,23 @@ class RetrierAllocationTest {
     }
 
     @Test
+    void aRetryBudgetAddsNoAllocationPerCall() throws Exception {
+        Retrier budgeted = Retrier.builder("budgeted").budget(RetryBudget.builder("budgeted").build()).build();
+        Callable<String> operation = () -> "result";
+        for (int i = 0; i < 20_000; i++) {
+            budgeted.call(operation);
+        }
+
+        long before = allocatedBytes();
+        for (int i = 0; i < ROUNDS; i++) { // past the bucket's exact calls: the sampled path too
+            budgeted.call(operation);
+        }
+        long allocated = allocatedBytes() - before;
+
+        assertThat(allocated).as("bytes allocated by %d successful calls with a budget", ROUNDS).isLessThan(1_024);
+    }
+
+    @Test
     void successfulAsyncCallAllocatesOnlyTheReturnedFuture() {
         CompletableFuture<String> done = CompletableFuture.completedFuture("result");
         Supplier<CompletionStage<String>> operation = () -> done;

@@ -124,7 +124,8 @@ final class ReportSections {
         return "### 3. Retry through Spring proxies (ns per call, lower is better)\n\n" + time.render()
                 + "\nThe floor is the no-op aspect of table 2 (one thread); the plain body is the unproxied"
                 + " bean. *dike with budget*: the same `@Retry` with a [retry budget](retry.md) at 100 %"
-                + " (`dikeBudget*`, so the one-retry rows keep their retry): every call and retry is counted"
+                + " with a reserve of 100,000 retries/s and a window of 1 s (`dikeBudget*`, so the one-retry rows keep their retry although"
+                + " the budget samples its count of calls at these rates): every call and retry is counted"
                 + " into the budget. The other dike rows run with the budget off.\n\nAllocation per call (bytes, `-prof gc`):\n\n"
                 + alloc.render() + "\n";
     }
