@@ -30,6 +30,10 @@ final class ConfigurationProblems {
     }
 
     void add(DikeConfigurationException problem) {
+        if (problem instanceof Several several) {
+            several.parts.forEach(this::add); // each part deduplicated on its own
+            return;
+        }
         if (problem.action().startsWith(PROPERTY_ACTION) && !propertyActions.add(problem.action())) {
             return;
         }
@@ -44,18 +48,40 @@ final class ConfigurationProblems {
         if (problems.size() == 1) {
             throw problems.get(0);
         }
-        if (problems.isEmpty()) {
-            return;
+        if (!problems.isEmpty()) {
+            throw new Several(problems);
         }
-        StringBuilder description = new StringBuilder(problems.size() + " problems in dike's configuration:");
-        StringBuilder action = new StringBuilder();
-        for (int i = 0; i < problems.size(); i++) {
-            description.append("\n\n").append(i + 1).append(". ").append(problems.get(i).description());
-            action.append(i == 0 ? "" : "\n").append(i + 1).append(". ").append(problems.get(i).action());
+    }
+
+    /**
+     * Several problems as one exception, which lists every description and every action, numbered alike.
+     * {@link #add} takes it apart again, so that a caller that collects problems of its own (one method's
+     * annotations, say) still has each of them deduplicated with the others of the startup.
+     */
+    static final class Several extends DikeConfigurationException {
+
+        private final List<DikeConfigurationException> parts;
+
+        Several(List<DikeConfigurationException> parts) {
+            super(descriptions(parts), actions(parts), null);
+            this.parts = List.copyOf(parts);
+            parts.forEach(this::addSuppressed);
         }
-        DikeConfigurationException all = new DikeConfigurationException(description.toString(), action.toString(),
-                null);
-        problems.forEach(all::addSuppressed);
-        throw all;
+
+        private static String descriptions(List<DikeConfigurationException> parts) {
+            StringBuilder description = new StringBuilder(parts.size() + " problems in dike's configuration:");
+            for (int i = 0; i < parts.size(); i++) {
+                description.append("\n\n").append(i + 1).append(". ").append(parts.get(i).description());
+            }
+            return description.toString();
+        }
+
+        private static String actions(List<DikeConfigurationException> parts) {
+            StringBuilder action = new StringBuilder();
+            for (int i = 0; i < parts.size(); i++) {
+                action.append(i == 0 ? "" : "\n").append(i + 1).append(". ").append(parts.get(i).action());
+            }
+            return action.toString();
+        }
     }
 }

@@ -138,9 +138,23 @@ final class MethodPlans {
         if ((kind == ReturnKind.MONO || kind == ReturnKind.FLUX) && reactive == null) {
             kind = null;
         }
-        return new Plans(retry == null ? null : retryPlan(retry, kind, where),
-                limit == null ? null : limitPlan(limit, kind, where),
-                batch == null ? null : batchPlan(batch, kind, where));
+        // Every annotation is resolved even when another one is invalid: all of the method's problems at once.
+        ConfigurationProblems problems = new ConfigurationProblems();
+        ReturnKind returnKind = kind;
+        RetryPlan retryPlan = retry == null ? null : resolve(problems, () -> retryPlan(retry, returnKind, where));
+        LimitPlan limitPlan = limit == null ? null : resolve(problems, () -> limitPlan(limit, returnKind, where));
+        BatchPlan batchPlan = batch == null ? null : resolve(problems, () -> batchPlan(batch, returnKind, where));
+        problems.throwIfAny();
+        return new Plans(retryPlan, limitPlan, batchPlan);
+    }
+
+    private static <T> T resolve(ConfigurationProblems problems, Supplier<T> plan) {
+        try {
+            return plan.get();
+        } catch (DikeConfigurationException problem) {
+            problems.add(problem);
+            return null;
+        }
     }
 
     private RetryPlan retryPlan(Retry annotation, ReturnKind kind, AdvisedMethod where) {
@@ -148,8 +162,11 @@ final class MethodPlans {
         String name = config.name("@Retry", annotation.name(), where);
         // Used even if invalid: its instance properties are then not reported as unused too.
         retryNames.add(name);
-        var retryConfig = config.retry(annotation, name, where);
-        var budget = config.retryBudget(name, where);
+        // The budget is checked even when the retry settings are not: both problems at once.
+        ConfigurationProblems problems = new ConfigurationProblems();
+        var retryConfig = resolve(problems, () -> config.retry(annotation, name, where));
+        var budget = resolve(problems, () -> config.retryBudget(name, where));
+        problems.throwIfAny();
         return new RetryPlan(shared("@Retry", name, where, () -> registry.retrier(name, retryConfig, budget)), kind,
                 reactive);
     }

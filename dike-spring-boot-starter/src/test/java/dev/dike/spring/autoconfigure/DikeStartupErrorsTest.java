@@ -84,12 +84,12 @@ class DikeStartupErrorsTest {
 
     @Test
     void invalidRetryBudgetDefaultsAreReportedWithTheOtherProblemsOnce() {
-        // The method's own problem stops its resolution before its budget; the defaults check still
-        // finds the budget's, and reports it once although the method uses it too.
+        // The method and the defaults check both find the budget's problem: it is reported once.
         failsWith(RetryFetch.class, message -> message.startsWith("2 problems in dike's configuration:")
                 .contains("dike.retry.instances.fetch.attempts=0")
-                .contains("Invalid retry budget of @Retry defaults: dike.retry.defaults.budget.min-retries-per-second="
-                        + "1000000.0 x budget.window (default PT10S)"),
+                .contains("Invalid retry budget of @Retry on bean 'retryFetch' method RetryFetch.fetch() (instance "
+                        + "'fetch'): dike.retry.defaults.budget.min-retries-per-second=1000000.0 x budget.window "
+                        + "(default PT10S)"),
                 "dike.retry.instances.fetch.attempts=0", "dike.retry.defaults.budget.min-retries-per-second=1000000");
         failsWith(RetryFetch.class, message -> message.startsWith("Invalid retry budget of @Retry on bean 'retryFetch'")
                 .doesNotContain("problems in dike's configuration"),
@@ -117,6 +117,16 @@ class DikeStartupErrorsTest {
         failsWith(BadDuration.class, message -> message.contains("@LimitJobs(maxWait=\"soon\")")
                 .contains("not a duration"));
         failsWith(BadBatchSize.class, message -> message.contains("@Batch(targetBatchSize=0)"));
+    }
+
+    @Test
+    void everyProblemOfOneMethodIsReportedAtOnce() {
+        // An invalid @Retry does not hide the invalid @LimitJobs beside it, nor its own invalid budget.
+        failsWith(BadRetryAndLimit.class, message -> message.startsWith("3 problems in dike's configuration:")
+                .contains("@Retry(attempts=0)")
+                .contains("dike.retry.instances.both.budget.percent=101.0")
+                .contains("@LimitJobs(maxWait=\"soon\")"),
+                "dike.retry.instances.both.budget.enabled=true", "dike.retry.instances.both.budget.percent=101");
     }
 
     @Test
@@ -337,6 +347,14 @@ class DikeStartupErrorsTest {
 
     static class BadAttempts {
         @Retry(attempts = 0)
+        public String fetch() {
+            return "x";
+        }
+    }
+
+    static class BadRetryAndLimit {
+        @Retry(name = "both", attempts = 0)
+        @LimitJobs(limit = 1, maxWait = "soon")
         public String fetch() {
             return "x";
         }
