@@ -175,15 +175,19 @@ class TracingApplicationTest {
             int value = i;
             submitted.add(CompletableFuture.runAsync(() -> {
                 Caller caller = Caller.start("caller-" + value);
-                CompletableFuture<?> result = caller.call(() -> switch (kind) {
-                    case "mono" -> service.doubledMono(List.of(value)).toFuture();
-                    case "single" -> service.doubledOne(value);
-                    default -> service.doubled(List.of(value));
-                });
-                // The caller's continuation runs where the batch completes it: its span ends there.
-                CompletableFuture<?> observed = result.whenComplete((rows, error) -> {
-                    traceAtCompletion.put(caller.name, tracer.currentSpan().context().traceId());
-                    caller.stop();
+                // The caller's continuation runs where the batch completes it: its span ends there. It is
+                // attached in the caller's scope, as a caller's code would be: the batch that this call fills
+                // may run and complete it before the call returns, and the continuation then runs at once.
+                CompletableFuture<?> observed = caller.call(() -> {
+                    CompletableFuture<?> result = switch (kind) {
+                        case "mono" -> service.doubledMono(List.of(value)).toFuture();
+                        case "single" -> service.doubledOne(value);
+                        default -> service.doubled(List.of(value));
+                    };
+                    return result.whenComplete((rows, error) -> {
+                        traceAtCompletion.put(caller.name, tracer.currentSpan().context().traceId());
+                        caller.stop();
+                    });
                 });
                 synchronized (all) {
                     all.add(caller);
