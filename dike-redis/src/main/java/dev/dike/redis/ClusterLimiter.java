@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -102,8 +103,11 @@ public final class ClusterLimiter {
     private final AtomicLong wakeUps = new AtomicLong();
     private final LongAdder permitted = new LongAdder();
     private final LongAdder rejected = new LongAdder();
-    /** Tests only: runs right after a call started waiting, where a cancel may strike before it is queued. */
-    volatile Runnable afterStartWaiting;
+    /**
+     * Tests only: given the call's future right after it started waiting, where a cancel may strike before it
+     * is queued (possibly still inside {@link #acquire()}, when the reply was there before its callback).
+     */
+    volatile Consumer<CompletableFuture<ClusterPermit>> afterStartWaiting;
     /** Captures each call's context; {@code null} when none was configured. */
     private final ContextCarrier contextCarrier;
 
@@ -335,9 +339,9 @@ public final class ClusterLimiter {
             waiter.ended(gaveUp()); // cancelled meanwhile
             return;
         }
-        Runnable hook = afterStartWaiting;
+        Consumer<CompletableFuture<ClusterPermit>> hook = afterStartWaiting;
         if (hook != null) {
-            hook.run();
+            hook.accept(waiter);
         }
         waiter.enqueuedNanos = fleet.scheduler().nanoTime();
         queue.offer(waiter);
