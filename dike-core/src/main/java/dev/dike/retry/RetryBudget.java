@@ -5,8 +5,8 @@ import dev.dike.time.DelayScheduler;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -29,16 +29,18 @@ import java.util.concurrent.atomic.LongAdder;
  * a bucket left over from an older epoch in the same step; deciding a retry reads the ten buckets and
  * sums those of the last ten epochs. Lock-free, and nothing is allocated per call.
  *
- * <p><b>Busy buckets are sampled.</b> Reading the clock costs more than the rest of the accounting
- * (about 25 ns on a virtual machine's clock), and every call would pay it. Near the budget's edge the
- * sampling shows: a budget at 100 % that every call spends exactly may refuse a retry now and then, once
- * its reserve no longer covers the count's error. So a bucket counts its first
- * {@value #EXACT_CALLS_PER_BUCKET} calls one by one, and beyond that one call in
- * {@value #CALL_SAMPLING}, chosen at random by the calling thread, reads the clock and counts as
- * {@value #CALL_SAMPLING} calls; the others cost a random draw and two reads. The count stays right on
- * average; its error is about 8/&radic;n for n sampled calls (8 % at 10,000, 1 % at 640,000), and
- * retries, which a budget rations, are always counted one by one. Below {@value #EXACT_CALLS_PER_BUCKET} calls per bucket (per second
- * with the default window) every count is exact. Counts saturate at
+ * <p><b>Busy buckets are sampled.</b> Reading the clock costs more than the rest of the accounting,
+ * and every call would pay it. So a bucket counts its first {@value #EXACT_CALLS_PER_BUCKET} calls one
+ * by one, and beyond that one call in {@value #CALL_SAMPLING}, chosen at random by the calling thread,
+ * reads the clock and counts as {@value #CALL_SAMPLING} calls; the others cost a random draw and two
+ * reads. The count stays right on average; its error is about 8/&radic;n for n sampled calls (8 % at
+ * 10,000, 1 % at 640,000). Retries, which a budget rations, are always counted one by one. While no
+ * bucket reaches {@value #EXACT_CALLS_PER_BUCKET} calls (calls per second with the default window),
+ * every count is exact; after a busy bucket, the first calls of the next one are sampled until one of
+ * them is counted there. Near the budget's edge the sampling shows: a budget at 100 % that every call
+ * spends exactly may refuse a retry now and then, once its reserve no longer covers the count's error.
+ *
+ * <p>Counts saturate at
  * 4,194,303 per bucket, and both saturations err on the side of fewer retries: a call not
  * counted allows no retry, and a retry that finds its bucket's count full is refused. So that the
  * reserve can be spent even within one bucket, {@link Builder#build()} refuses a reserve

@@ -137,19 +137,9 @@ class RetryBudgetTest {
 
     @Test
     void negativeClockReadingsAreBucketedToo() {
-        ManualDelayScheduler unused = clock; // the virtual clock starts at 0; System.nanoTime() may be negative
+        // The virtual clock starts at 0; System.nanoTime() may be negative.
         RetryBudget budget = RetryBudget.builder("negative").percent(100).minRetriesPerSecond(0)
-                .window(Duration.ofSeconds(10)).clock(new dev.dike.time.DelayScheduler() {
-                    @Override
-                    public ScheduledTask schedule(Runnable task, long delay, TimeUnit unit) {
-                        return unused.schedule(task, delay, unit);
-                    }
-
-                    @Override
-                    public long nanoTime() {
-                        return unused.nanoTime() - TimeUnit.SECONDS.toNanos(5);
-                    }
-                }).build();
+                .window(Duration.ofSeconds(10)).clock(new ShiftedClock(clock, -TimeUnit.SECONDS.toNanos(5))).build();
         budget.recordCall();
         assertThat(budget.tryRetry()).isTrue();
         assertThat(budget.tryRetry()).isFalse();
@@ -211,7 +201,7 @@ class RetryBudgetTest {
 
     @Test
     void aBusyBucketSamplesItsCallsWithoutBias() {
-        CountingClock countingClock = new CountingClock(clock);
+        ShiftedClock countingClock = new ShiftedClock(clock, 0);
         RetryBudget budget = RetryBudget.builder("busy").percent(10).minRetriesPerSecond(0)
                 .window(Duration.ofSeconds(10)).clock(countingClock).build();
         for (int call = 0; call < RetryBudget.EXACT_CALLS_PER_BUCKET; call++) {
@@ -306,13 +296,15 @@ class RetryBudgetTest {
         }
     }
 
-    /** A virtual clock that counts its readings. */
-    private static final class CountingClock implements DelayScheduler {
+    /** The virtual clock, shifted by a fixed offset, that counts its readings. */
+    private static final class ShiftedClock implements DelayScheduler {
         private final ManualDelayScheduler delegate;
+        private final long offsetNanos;
         long reads;
 
-        CountingClock(ManualDelayScheduler delegate) {
+        ShiftedClock(ManualDelayScheduler delegate, long offsetNanos) {
             this.delegate = delegate;
+            this.offsetNanos = offsetNanos;
         }
 
         @Override
@@ -323,7 +315,7 @@ class RetryBudgetTest {
         @Override
         public long nanoTime() {
             reads++;
-            return delegate.nanoTime();
+            return delegate.nanoTime() + offsetNanos;
         }
     }
 
