@@ -134,18 +134,20 @@ final class MethodPlans {
                             + "it injected): a call from the bean's own methods (self-invocation) bypasses the proxy, and "
                             + "the annotation does not apply to it either. Or remove the annotation.", null);
         }
-        ReturnKind kind = ReturnKind.of(method.getReturnType());
-        if ((kind == ReturnKind.MONO || kind == ReturnKind.FLUX) && reactive == null) {
-            kind = null;
-        }
+        ReturnKind kind = supportedKind(method);
         // Every annotation is resolved even when another one is invalid: all of the method's problems at once.
         ConfigurationProblems problems = new ConfigurationProblems();
-        ReturnKind returnKind = kind;
-        RetryPlan retryPlan = retry == null ? null : resolve(problems, () -> retryPlan(retry, returnKind, where));
-        LimitPlan limitPlan = limit == null ? null : resolve(problems, () -> limitPlan(limit, returnKind, where));
-        BatchPlan batchPlan = batch == null ? null : resolve(problems, () -> batchPlan(batch, returnKind, where));
+        RetryPlan retryPlan = retry == null ? null : resolve(problems, () -> retryPlan(retry, kind, where));
+        LimitPlan limitPlan = limit == null ? null : resolve(problems, () -> limitPlan(limit, kind, where));
+        BatchPlan batchPlan = batch == null ? null : resolve(problems, () -> batchPlan(batch, kind, where));
         problems.throwIfAny();
         return new Plans(retryPlan, limitPlan, batchPlan);
+    }
+
+    /** The method's return kind, or {@code null} when it is reactive and Reactor is not on the class path. */
+    private ReturnKind supportedKind(Method method) {
+        ReturnKind kind = ReturnKind.of(method.getReturnType());
+        return (kind == ReturnKind.MONO || kind == ReturnKind.FLUX) && reactive == null ? null : kind;
     }
 
     private static <T> T resolve(ConfigurationProblems problems, Supplier<T> plan) {
