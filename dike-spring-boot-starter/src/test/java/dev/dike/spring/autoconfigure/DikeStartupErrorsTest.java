@@ -89,7 +89,9 @@ class DikeStartupErrorsTest {
                 .contains("dike.retry.instances.fetch.attempts=0")
                 .contains("Invalid retry budget of @Retry on bean 'retryFetch' method RetryFetch.fetch() (instance "
                         + "'fetch'): dike.retry.defaults.budget.min-retries-per-second=1000000.0 x budget.window "
-                        + "(default PT10S)"),
+                        + "(default PT10S)")
+                .satisfies(text -> assertThat(text.split("Invalid retry budget of @Retry", -1)).as("budget problems").hasSize(2))
+                .doesNotContain("\n\n1. 2 problems"), // one flat list, not a list inside a list
                 "dike.retry.instances.fetch.attempts=0", "dike.retry.defaults.budget.min-retries-per-second=1000000");
         failsWith(RetryFetch.class, message -> message.startsWith("Invalid retry budget of @Retry on bean 'retryFetch'")
                 .doesNotContain("problems in dike's configuration"),
