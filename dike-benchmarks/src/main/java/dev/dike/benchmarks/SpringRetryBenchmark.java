@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 6, time = 1)
 @Measurement(iterations = 3, time = 1)
-@Fork(1)
+@Fork(3)
 @Threads(1)
 @State(Scope.Thread)
 public class SpringRetryBenchmark {

@@ -19,26 +19,32 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code 1 + percent/100} times its normal traffic (plus the reserve), instead of {@code attempts}
  * times. Share one budget between every retrier that calls the same dependency.
  *
- * <p>A pure decision, like {@link RetryRules}: it owns no thread and calls no user code; it reads time
- * from the {@link DelayScheduler} it was built with, so a virtual clock drives it in tests.
+ * <p>A decision that calls no user code. It reads time from the {@link DelayScheduler} it was built
+ * with, so a virtual clock drives it in tests, and runs a short task there once per bucket while it
+ * is in use (see below).
  *
  * <p><b>How it counts.</b> The window is cut into {@value #BUCKETS} buckets of {@code window / 10};
  * each bucket is one {@code long} in an {@link AtomicLongArray} holding its epoch (the bucket's number
  * since the clock's origin, low 20 bits), the calls started in it (22 bits) and the retries allowed in
  * it (22 bits). Recording a call or a retry is one compare-and-set on the current bucket, which resets
- * a bucket left over from an older epoch in the same step; deciding a retry reads the ten buckets and
- * sums those of the last ten epochs. Lock-free, and nothing is allocated per call.
+ * a bucket left over from an older epoch in the same step. Lock-free, and nothing is allocated per call.
  *
- * <p><b>Busy buckets are sampled.</b> Reading the clock costs more than the rest of the accounting,
- * and every call would pay it. So a bucket counts its first {@value #EXACT_CALLS_PER_BUCKET} calls one
- * by one, and beyond that one call in {@value #CALL_SAMPLING}, chosen at random by the calling thread,
- * reads the clock and counts as {@value #CALL_SAMPLING} calls; the others cost a random draw and two
- * reads. The count stays right on average; its error is about 8/&radic;n for n sampled calls (8 % at
- * 10,000, 1 % at 640,000). Retries, which a budget rations, are always counted one by one. While no
- * bucket reaches {@value #EXACT_CALLS_PER_BUCKET} calls (calls per second with the default window),
- * every count is exact; after a busy bucket, the first calls of the next one are sampled until one of
- * them is counted there. Near the budget's edge the sampling shows: a budget at 100 % that every call
- * spends exactly may refuse a retry now and then, once its reserve no longer covers the count's error.
+ * <p><b>No clock read per call.</b> Reading the clock costs more than the rest of a retry decision.
+ * So a timer task on the scheduler makes the next bucket current at the start of each bucket and
+ * sums the nine buckets before it once; a call or a retry reads the current bucket from one field
+ * and the counts of that bucket alone. The timer stops after a bucket without a call and the next
+ * call starts it again from one clock read. A late tick leaves the ended bucket current until it
+ * runs; windows under 10 ms, and budgets whose scheduler refused the task, read the clock instead.
+ *
+ * <p><b>Busy buckets are sampled,</b> which keeps most calls off the shared compare-and-set: a
+ * bucket counts its first {@value #EXACT_CALLS_PER_BUCKET} calls one by one, and beyond that one call
+ * in {@value #CALL_SAMPLING}, chosen at random by the calling thread, counts as
+ * {@value #CALL_SAMPLING} calls; the others cost a random draw and two reads. The count stays right
+ * on average; its error is about 8/&radic;n for n sampled calls (8 % at 10,000, 1 % at 640,000).
+ * Retries, which a budget rations, are always counted one by one. While no bucket reaches
+ * {@value #EXACT_CALLS_PER_BUCKET} calls (calls per second with the default window), every count is
+ * exact. Near the budget's edge the sampling shows: a budget at 100 % that every call spends exactly
+ * may refuse a retry now and then, once its reserve no longer covers the count's error.
  *
  * <p>Counts saturate at
  * 4,194,303 per bucket, and both saturations err on the side of fewer retries: a call not
@@ -72,6 +78,7 @@ public final class RetryBudget {
     static final long MAX_COUNT = (1L << 22) - 1;
     private static final int COUNT_BITS = 22;
     private static final long COUNT_MASK = MAX_COUNT;
+    private static final int RETRIES_SHIFT = 0;
     private static final int CALLS_SHIFT = COUNT_BITS;
     private static final int EPOCH_SHIFT = 2 * COUNT_BITS;
     private static final long EPOCH_MASK = (1L << (Long.SIZE - EPOCH_SHIFT)) - 1;
@@ -80,17 +87,10 @@ public final class RetryBudget {
     private final double percent;
     private final double minRetriesPerSecond;
     private final Duration window;
-    private final DelayScheduler clock;
     private final double retriesPerCall;
     private final long reservePerWindow;
-    private final long bucketNanos;
     private final AtomicLongArray buckets = new AtomicLongArray(BUCKETS);
-    /**
-     * The bucket a call was last counted in: whether it is busy decides, without reading the clock,
-     * whether the next call is sampled. Stale after the bucket's time is over, until the next
-     * counted call moves it, which only makes a few calls sampled that could have been counted.
-     */
-    private volatile int latestCallBucket;
+    private final BucketClock bucketClock;
     /** The (unmasked) epoch of the last WARN line; one line per window at most. */
     private final AtomicLong warnedEpoch = new AtomicLong(Long.MIN_VALUE / 2);
     private final LongAdder refused = new LongAdder();
@@ -100,13 +100,12 @@ public final class RetryBudget {
         this.percent = builder.percent;
         this.minRetriesPerSecond = builder.minRetriesPerSecond;
         this.window = builder.window;
-        this.clock = builder.clock;
         this.retriesPerCall = percent / 100;
         double windowSeconds = window.getSeconds() + window.getNano() / 1e9;
         this.reservePerWindow = (long) (minRetriesPerSecond * windowSeconds); // at most MAX_COUNT: see build()
         long windowNanos = window.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L / 2 ? Long.MAX_VALUE / 2
                 : window.toNanos();
-        this.bucketNanos = Math.max(1, windowNanos / BUCKETS);
+        this.bucketClock = new BucketClock(builder.clock, Math.max(1, windowNanos / BUCKETS), this::countedIn, this::open);
     }
 
     /**
@@ -141,18 +140,18 @@ public final class RetryBudget {
 
     /** @return the calls started within the window */
     public long callsInWindow() {
-        return sum(epoch(clock.nanoTime()), CALLS_SHIFT);
+        return sum(bucketClock.epochFromClock(), CALLS_SHIFT, 0);
     }
 
     /** @return the retries made within the window */
     public long retriesInWindow() {
-        return sum(epoch(clock.nanoTime()), 0);
+        return sum(bucketClock.epochFromClock(), RETRIES_SHIFT, 0);
     }
 
     /** @return how many more retries the budget allows now (the budget-left gauge) */
     public long retriesLeft() {
-        long epoch = epoch(clock.nanoTime());
-        return Math.max(0, allowed(sum(epoch, CALLS_SHIFT)) - sum(epoch, 0));
+        long epoch = bucketClock.epochFromClock();
+        return Math.max(0, allowed(sum(epoch, CALLS_SHIFT, 0)) - sum(epoch, RETRIES_SHIFT, 0));
     }
 
     /** @return retries refused since the budget was built */
@@ -162,26 +161,14 @@ public final class RetryBudget {
 
     /** Counts a call: its first attempt is about to be made. */
     void recordCall() {
-        // Kept small, so that it inlines into every retrier's call path.
-        if (((buckets.get(latestCallBucket) >>> CALLS_SHIFT) & COUNT_MASK) < EXACT_CALLS_PER_BUCKET) {
-            countCalls(1);
-        } else {
-            sampleCall();
-        }
-    }
-
-    private void sampleCall() {
-        if ((ThreadLocalRandom.current().nextInt() & (CALL_SAMPLING - 1)) == 0) {
-            countCalls(CALL_SAMPLING);
-        }
-    }
-
-    private void countCalls(int calls) {
-        long epoch = epoch(clock.nanoTime());
-        add(epoch, calls, CALLS_SHIFT);
-        int index = index(epoch);
-        if (latestCallBucket != index) {
-            latestCallBucket = index; // written once per bucket, not per call: no shared write on the hot path
+        BucketClock.Bucket current = bucketClock.current();
+        long epoch = current != null ? current.epoch : bucketClock.epochFromClock();
+        int index = current != null ? current.index : index(epoch);
+        long bucket = buckets.get(index);
+        if (!sameEpoch(epoch, bucket) || callsIn(bucket) < EXACT_CALLS_PER_BUCKET) {
+            add(epoch, index, 1, CALLS_SHIFT);
+        } else if ((ThreadLocalRandom.current().nextInt() & (CALL_SAMPLING - 1)) == 0) {
+            add(epoch, index, CALL_SAMPLING, CALLS_SHIFT);
         }
     }
 
@@ -191,18 +178,25 @@ public final class RetryBudget {
      * @return whether the retry may be made
      */
     boolean tryRetry() {
-        long epoch = epoch(clock.nanoTime());
-        long current = epoch & EPOCH_MASK;
-        long calls = 0;
-        long retries = 0;
-        for (int index = 0; index < BUCKETS; index++) { // one pass for both counts: each bucket read once
+        BucketClock.Bucket current = bucketClock.current();
+        long epoch;
+        int index;
+        long calls;
+        long retries;
+        if (current != null) { // the earlier buckets were summed when this one began: only this one is read
+            epoch = current.epoch;
+            index = current.index;
             long bucket = buckets.get(index);
-            if (inWindow(current, bucket)) {
-                calls += (bucket >>> CALLS_SHIFT) & COUNT_MASK;
-                retries += bucket & COUNT_MASK;
-            }
+            boolean counted = sameEpoch(epoch, bucket);
+            calls = current.earlierCalls + (counted ? callsIn(bucket) : 0);
+            retries = current.earlierRetries + (counted ? retriesIn(bucket) : 0);
+        } else {
+            epoch = bucketClock.epochFromClock();
+            index = index(epoch);
+            calls = sum(epoch, CALLS_SHIFT, 0);
+            retries = sum(epoch, RETRIES_SHIFT, 0);
         }
-        if (retries >= allowed(calls) || !add(epoch, 1, 0)) {
+        if (retries >= allowed(calls) || !add(epoch, index, 1, RETRIES_SHIFT)) {
             refused.increment();
             warnOncePerWindow(epoch, calls, retries);
             return false;
@@ -214,26 +208,44 @@ public final class RetryBudget {
         return (long) (calls * retriesPerCall) + reservePerWindow;
     }
 
-    private long epoch(long nanos) {
-        return Math.floorDiv(nanos, bucketNanos);
+    /** The bucket clock's view of bucket {@code epoch} as it begins. */
+    private BucketClock.Bucket open(long epoch) {
+        return new BucketClock.Bucket(epoch, index(epoch), sum(epoch, CALLS_SHIFT, 1), sum(epoch, RETRIES_SHIFT, 1));
+    }
+
+    /** Whether anything was counted in the bucket of {@code epoch}; the bucket clock asks once per bucket. */
+    private boolean countedIn(long epoch) {
+        return sameEpoch(epoch, buckets.get(index(epoch)));
     }
 
     private static int index(long epoch) {
         return (int) Math.floorMod(epoch, (long) BUCKETS);
     }
 
-    /** Whether {@code bucket} belongs to one of the last {@value #BUCKETS} epochs up to {@code current}. */
-    private static boolean inWindow(long current, long bucket) {
-        return ((current - (bucket >>> EPOCH_SHIFT)) & EPOCH_MASK) < BUCKETS;
+    /** Whether {@code bucket} holds the counts of {@code epoch}. */
+    private static boolean sameEpoch(long epoch, long bucket) {
+        return (bucket >>> EPOCH_SHIFT) == (epoch & EPOCH_MASK);
     }
 
-    /** Sums one count over the buckets of the last {@value #BUCKETS} epochs. */
-    private long sum(long epoch, int shift) {
+    private static long callsIn(long bucket) {
+        return (bucket >>> CALLS_SHIFT) & COUNT_MASK;
+    }
+
+    private static long retriesIn(long bucket) {
+        return bucket & COUNT_MASK;
+    }
+
+    /**
+     * Sums one count over the buckets of the epochs {@code epoch - 9} to {@code epoch - fromAge}: the
+     * whole window with {@code fromAge} 0, the buckets before the current one with 1.
+     */
+    private long sum(long epoch, int shift, int fromAge) {
         long current = epoch & EPOCH_MASK;
         long total = 0;
         for (int index = 0; index < BUCKETS; index++) {
             long bucket = buckets.get(index);
-            if (inWindow(current, bucket)) {
+            long age = (current - (bucket >>> EPOCH_SHIFT)) & EPOCH_MASK;
+            if (age >= fromAge && age < BUCKETS) {
                 total += (bucket >>> shift) & COUNT_MASK;
             }
         }
@@ -241,13 +253,13 @@ public final class RetryBudget {
     }
 
     /**
-     * Adds {@code amount} to the count at {@code shift} of the epoch's bucket, resetting the bucket if it
-     * is stale; a count that would pass {@link #MAX_COUNT} stops there.
+     * Adds {@code amount} to the count at {@code shift} of the epoch's bucket (at {@code index}),
+     * resetting the bucket if it holds an older epoch; a count that would pass {@link #MAX_COUNT} stops
+     * there.
      *
      * @return {@code false} if the count was already saturated and was left as it is
      */
-    private boolean add(long epoch, long amount, int shift) {
-        int index = index(epoch);
+    private boolean add(long epoch, int index, long amount, int shift) {
         long tag = (epoch & EPOCH_MASK) << EPOCH_SHIFT;
         while (true) {
             long bucket = buckets.get(index);

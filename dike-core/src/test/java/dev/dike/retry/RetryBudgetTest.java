@@ -13,8 +13,10 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import org.assertj.core.data.Offset;
 import org.assertj.core.data.Percentage;
@@ -201,32 +203,27 @@ class RetryBudgetTest {
 
     @Test
     void aBusyBucketSamplesItsCallsWithoutBias() {
-        ShiftedClock countingClock = new ShiftedClock(clock, 0);
-        RetryBudget budget = RetryBudget.builder("busy").percent(10).minRetriesPerSecond(0)
-                .window(Duration.ofSeconds(10)).clock(countingClock).build();
+        RetryBudget budget = budget(10, 0);
         for (int call = 0; call < RetryBudget.EXACT_CALLS_PER_BUCKET; call++) {
             budget.recordCall();
         }
-        assertThat(countingClock.reads).isEqualTo(RetryBudget.EXACT_CALLS_PER_BUCKET); // one by one so far
-        assertThat(budget.callsInWindow()).isEqualTo(RetryBudget.EXACT_CALLS_PER_BUCKET);
+        assertThat(budget.callsInWindow()).isEqualTo(RetryBudget.EXACT_CALLS_PER_BUCKET); // one by one so far
 
-        countingClock.reads = 0;
         int sampled = 2_000_000;
         for (int call = 0; call < sampled; call++) {
             budget.recordCall();
         }
 
-        // About one call in CALL_SAMPLING reads the clock; the count is right within 3 % (its standard
-        // error is 8 / sqrt(2,000,000), under 0.6 %).
-        long expectedReads = sampled / RetryBudget.CALL_SAMPLING;
-        assertThat(countingClock.reads).isBetween(expectedReads * 4 / 5, expectedReads * 5 / 4);
-        assertThat(budget.callsInWindow()).isCloseTo(RetryBudget.EXACT_CALLS_PER_BUCKET + sampled,
-                Percentage.withPercentage(3));
+        // Beyond EXACT_CALLS_PER_BUCKET, only sampled calls count, each as CALL_SAMPLING calls; the count is
+        // right within 3 % (its standard error is 8 / sqrt(2,000,000), under 0.6 %).
+        long beyond = budget.callsInWindow() - RetryBudget.EXACT_CALLS_PER_BUCKET;
+        assertThat(beyond % RetryBudget.CALL_SAMPLING).isZero();
+        assertThat(beyond).isCloseTo(sampled, Percentage.withPercentage(3));
         assertThat(budget.retriesLeft()).isCloseTo(budget.callsInWindow() / 10, Offset.offset(1L));
     }
 
     @Test
-    void theNextBucketCountsOneByOneAgainOnceACallMovedToIt() {
+    void theNextBucketCountsOneByOneFromItsFirstCall() {
         RetryBudget budget = budget(100, 0);
         for (int call = 0; call < 2 * RetryBudget.EXACT_CALLS_PER_BUCKET; call++) {
             budget.recordCall();
@@ -234,18 +231,164 @@ class RetryBudgetTest {
         clock.advance(15, TimeUnit.SECONDS); // the busy bucket left the window
         assertThat(budget.callsInWindow()).isZero();
 
-        // The first calls still see the old busy bucket, so they are sampled until one of them is counted
-        // in the new bucket (CALL_SAMPLING at once); from then on, calls are counted one by one.
         for (int call = 0; call < 3_000; call++) {
             budget.recordCall();
         }
-        long counted = budget.callsInWindow();
+
+        assertThat(budget.callsInWindow()).isEqualTo(3_000);
+    }
+
+    @Test
+    void callsAndRetriesReadTheClockOnlyToStartTheTimerWhichReadsItOncePerBucket() {
+        ShiftedClock countingClock = new ShiftedClock(clock, 0);
+        RetryBudget budget = RetryBudget.builder("busy").percent(50).minRetriesPerSecond(0)
+                .window(Duration.ofSeconds(10)).clock(countingClock).build();
+
+        int allowed = 0;
+        for (int second = 0; second < 3; second++) {
+            for (int call = 0; call < 1_000; call++) {
+                budget.recordCall();
+                allowed += budget.tryRetry() ? 1 : 0;
+            }
+            clock.advance(1, TimeUnit.SECONDS);
+        }
+
+        // One reading starts the timer; each of the three ticks reads it once.
+        assertThat(countingClock.reads).isEqualTo(1 + 3);
+        assertThat(allowed).isEqualTo(1_500);
+        assertThat(budget.callsInWindow()).isEqualTo(3_000);
+        assertThat(budget.retriesInWindow()).isEqualTo(1_500);
+    }
+
+    @Test
+    void theTimerStopsAfterABucketWithoutCallsAndTheNextCallStartsItAgain() {
+        RetryBudget budget = budget(100, 0);
+        assertThat(clock.pendingTasks()).isZero(); // a budget nobody uses costs nothing
+        budget.recordCall();
+        assertThat(clock.pendingDelaysNanos()).containsExactly(TimeUnit.SECONDS.toNanos(1)); // the next bucket
+
+        clock.advance(1, TimeUnit.SECONDS); // the bucket of 0 s had a call: the timer goes on
+        assertThat(clock.pendingTasks()).isOne();
+        clock.advance(1, TimeUnit.SECONDS); // nothing in the bucket of 1 s: it stops
+        assertThat(clock.pendingTasks()).isZero();
+
+        clock.advance(2_500, TimeUnit.MILLISECONDS); // 4.5 s: the next call starts it from the clock
+        budget.recordCall();
+        assertThat(clock.pendingDelaysNanos()).containsExactly(TimeUnit.MILLISECONDS.toNanos(500));
+        assertThat(budget.tryRetry()).isTrue();
+        assertThat(budget.tryRetry()).isTrue();
+        assertThat(budget.tryRetry()).isFalse(); // two calls, at 100 %: two retries
+
+        clock.advance(5_500, TimeUnit.MILLISECONDS); // 10 s: the call of 0 s left the window, the one of 4.5 s not
+        assertThat(budget.callsInWindow()).isOne();
+        assertThat(budget.retriesInWindow()).isEqualTo(2);
+        assertThat(budget.tryRetry()).isFalse();
+    }
+
+    @Test
+    void aLateTickLeavesTheEndedBucketCurrentUntilItRuns() {
+        HeldTicks held = new HeldTicks(clock);
+        RetryBudget budget = RetryBudget.builder("late").percent(100).minRetriesPerSecond(0)
+                .window(Duration.ofSeconds(10)).clock(held).build();
+        budget.recordCall(); // at 0 s
+
+        clock.advance(9_500, TimeUnit.MILLISECONDS); // the tick of 1 s is due but has not run
+        budget.recordCall(); // counted in the bucket of 0 s, still current
+        clock.advance(500, TimeUnit.MILLISECONDS); // 10 s: the bucket of 0 s leaves the window with both calls
+        assertThat(budget.callsInWindow()).isZero();
+
+        held.runDue(); // the tick reads the clock: the bucket of 10 s is current, not the one of 1 s
+        budget.recordCall();
+        assertThat(budget.callsInWindow()).isOne();
+        assertThat(budget.tryRetry()).isTrue();
+        assertThat(budget.tryRetry()).isFalse();
+    }
+
+    @Test
+    void aSchedulerThatRefusesTheTimerLeavesEveryReadingOnTheClock() {
+        ShiftedClock refusing = scheduling(task -> {
+            throw new RejectedExecutionException("shut down");
+        });
+        RetryBudget budget = tenRetriesForAHundredCallsUntilTheyLeaveTheWindow(refusing);
+        long readsBefore = refusing.reads;
+        budget.recordCall();
+        assertThat(refusing.reads).isEqualTo(readsBefore + 1); // no second attempt at a timer, one reading
+        assertThat(budget.callsInWindow()).isOne();
+    }
+
+    @Test
+    void aSchedulerThatRunsTasksAtOnceNeitherRecursesNorBreaksTheCount() {
+        ShiftedClock immediate = scheduling(task -> {
+            task.run(); // the tick runs before its bucket's end: it must stop, not ask again
+            return () -> false;
+        });
+        tenRetriesForAHundredCallsUntilTheyLeaveTheWindow(immediate);
+    }
+
+    /** The virtual clock, counting its readings, whose {@code schedule} does what {@code schedule} says. */
+    private ShiftedClock scheduling(Function<Runnable, DelayScheduler.ScheduledTask> schedule) {
+        return new ShiftedClock(clock, 0) {
+            @Override
+            public ScheduledTask schedule(Runnable task, long delay, TimeUnit unit) {
+                return schedule.apply(task);
+            }
+        };
+    }
+
+    /** A budget at 10 % on {@code scheduler}: 100 calls allow ten retries, until they leave the window. */
+    private RetryBudget tenRetriesForAHundredCallsUntilTheyLeaveTheWindow(DelayScheduler scheduler) {
+        RetryBudget budget = RetryBudget.builder("odd scheduler").percent(10).minRetriesPerSecond(0)
+                .window(Duration.ofSeconds(10)).clock(scheduler).build();
         for (int call = 0; call < 100; call++) {
             budget.recordCall();
         }
+        assertThat(retriesAllowed(budget, 20)).isEqualTo(10);
+        clock.advance(10, TimeUnit.SECONDS);
+        assertThat(budget.tryRetry()).isFalse(); // the calls left the window, and the budget knows it
+        return budget;
+    }
 
-        assertThat(counted).isBetween(3_000L - 2_000, 3_000L + RetryBudget.CALL_SAMPLING);
-        assertThat(budget.callsInWindow()).isEqualTo(counted + 100);
+    @Test
+    void windowsUnderTenMillisecondsHaveNoTimer() {
+        RetryBudget budget = RetryBudget.builder("short").percent(100).minRetriesPerSecond(0)
+                .window(Duration.ofMillis(5)).clock(clock).build();
+        budget.recordCall();
+        assertThat(clock.pendingTasks()).isZero();
+        assertThat(budget.tryRetry()).isTrue();
+        assertThat(budget.tryRetry()).isFalse();
+        clock.advance(5, TimeUnit.MILLISECONDS);
+        assertThat(budget.callsInWindow()).isZero();
+        budget.recordCall();
+        assertThat(budget.tryRetry()).isTrue();
+    }
+
+    @Test
+    void callsCountedWhileTheTimerTicksOnAnotherThreadAreNeitherLostNorCountedTwice() throws Exception {
+        int threads = 4;
+        int perThread = 1_000; // 4,000 in all: below EXACT_CALLS_PER_BUCKET even if one bucket gets them all
+        for (int round = 0; round < 20; round++) {
+            ManualDelayScheduler ticking = new ManualDelayScheduler();
+            RetryBudget budget = RetryBudget.builder("ticking").percent(100).minRetriesPerSecond(0)
+                    .window(Duration.ofSeconds(100)).clock(ticking).build(); // buckets of 10 s
+            budget.recordCall(); // starts the timer
+            java.util.concurrent.atomic.AtomicBoolean callersDone = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread ticker = new Thread(() -> {
+                for (int step = 0; step < 80 && !callersDone.get(); step++) { // at most 80 s: all in the window
+                    ticking.advance(1, TimeUnit.SECONDS);
+                    Thread.yield();
+                }
+            });
+            ticker.start();
+            runTogether(threads, () -> {
+                for (int call = 0; call < perThread; call++) {
+                    budget.recordCall();
+                }
+            });
+            callersDone.set(true);
+            ticker.join();
+
+            assertThat(budget.callsInWindow()).isEqualTo(1 + (long) threads * perThread);
+        }
     }
 
     @Test
@@ -297,7 +440,7 @@ class RetryBudgetTest {
     }
 
     /** The virtual clock, shifted by a fixed offset, that counts its readings. */
-    private static final class ShiftedClock implements DelayScheduler {
+    private static class ShiftedClock implements DelayScheduler {
         private final ManualDelayScheduler delegate;
         private final long offsetNanos;
         long reads;
@@ -316,6 +459,33 @@ class RetryBudgetTest {
         public long nanoTime() {
             reads++;
             return delegate.nanoTime() + offsetNanos;
+        }
+    }
+
+    /** The virtual clock's time, with tasks that run only when the test says so: a busy scheduler thread. */
+    private static final class HeldTicks implements DelayScheduler {
+        private final ManualDelayScheduler clock;
+        private final List<Runnable> held = new ArrayList<>();
+
+        HeldTicks(ManualDelayScheduler clock) {
+            this.clock = clock;
+        }
+
+        @Override
+        public ScheduledTask schedule(Runnable task, long delay, TimeUnit unit) {
+            held.add(task);
+            return () -> held.remove(task);
+        }
+
+        @Override
+        public long nanoTime() {
+            return clock.nanoTime();
+        }
+
+        void runDue() {
+            List<Runnable> due = new ArrayList<>(held);
+            held.clear();
+            due.forEach(Runnable::run);
         }
     }
 

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -92,12 +93,20 @@ class HttpRetryAfterTest {
         return ReactorRetry.mono(retrier, () -> client.get().uri(url).retrieve().bodyToMono(String.class)).toFuture();
     }
 
-    /** Runs a call whose first response asks to wait {@code expected}; checks the wait, then the result. */
-    private void waitsWhatTheServerAsked(Supplier<CompletableFuture<String>> call, Duration expected) {
+    /**
+     * Runs a call whose first response asks to wait {@code expected}; checks the wait, then the result.
+     * {@code budgetTick}: the delay of a retry budget's timer, also pending, if the retrier has one.
+     */
+    private void waitsWhatTheServerAsked(Supplier<CompletableFuture<String>> call, Duration expected,
+            Duration... budgetTick) {
         requests.set(0);
         CompletableFuture<String> result = call.get();
-        await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.pendingTasks() == 1);
-        assertThat(scheduler.pendingDelaysNanos()).containsExactly(expected.toNanos());
+        await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.pendingTasks() == 1 + budgetTick.length);
+        List<Long> pending = new ArrayList<>(List.of(expected.toNanos()));
+        for (Duration tick : budgetTick) {
+            pending.add(tick.toNanos());
+        }
+        assertThat(scheduler.pendingDelaysNanos()).containsExactlyInAnyOrderElementsOf(pending);
         assertThat(requests).hasValue(1);
 
         scheduler.advance(expected.toNanos(), TimeUnit.NANOSECONDS);
@@ -148,7 +157,8 @@ class HttpRetryAfterTest {
         assertThat(retrier.budget().percent()).isEqualTo(10);
         retryAfter = "2";
 
-        waitsWhatTheServerAsked(() -> viaWebClient(retrier), Duration.ofSeconds(2));
+        // The budget's timer ticks at the start of the next tenth of its 10 s window, 1 s from the virtual 0.
+        waitsWhatTheServerAsked(() -> viaWebClient(retrier), Duration.ofSeconds(2), Duration.ofSeconds(1));
         assertThat(retrier.budget().retriesInWindow()).isEqualTo(1);
         assertThat(retrier.budget().callsInWindow()).isEqualTo(1);
     }
