@@ -50,6 +50,11 @@ final class BucketClock {
         final int index;
         final long earlierCalls;
         final long earlierRetries;
+        /**
+         * Set once this bucket counted {@link RetryBudget#EXACT_CALLS_PER_BUCKET} calls: its calls are
+         * sampled from then on, without reading the bucket's count.
+         */
+        volatile boolean sampling;
 
         Bucket(long epoch, int index, long earlierCalls, long earlierRetries) {
             this.epoch = epoch;

@@ -162,8 +162,21 @@ public final class RetryBudget {
     /** Counts a call: its first attempt is about to be made. */
     void recordCall() {
         BucketClock.Bucket current = bucketClock.current();
-        long epoch = current != null ? current.epoch : bucketClock.epochFromClock();
-        int index = current != null ? current.index : index(epoch);
+        if (current == null) {
+            recordCallFromClock();
+        } else if (!current.sampling) {
+            if (add(current.epoch, current.index, 1, CALLS_SHIFT) >= EXACT_CALLS_PER_BUCKET) {
+                current.sampling = true; // once per bucket
+            }
+        } else if ((ThreadLocalRandom.current().nextInt() & (CALL_SAMPLING - 1)) == 0) {
+            add(current.epoch, current.index, CALL_SAMPLING, CALLS_SHIFT);
+        }
+    }
+
+    /** {@link #recordCall()} without a timer: the clock says which bucket, the bucket whether it samples. */
+    private void recordCallFromClock() {
+        long epoch = bucketClock.epochFromClock();
+        int index = index(epoch);
         long bucket = buckets.get(index);
         if (!sameEpoch(epoch, bucket) || callsIn(bucket) < EXACT_CALLS_PER_BUCKET) {
             add(epoch, index, 1, CALLS_SHIFT);
@@ -196,7 +209,7 @@ public final class RetryBudget {
             calls = sum(epoch, CALLS_SHIFT, 0);
             retries = sum(epoch, RETRIES_SHIFT, 0);
         }
-        if (retries >= allowed(calls) || !add(epoch, index, 1, RETRIES_SHIFT)) {
+        if (retries >= allowed(calls) || add(epoch, index, 1, RETRIES_SHIFT) < 0) {
             refused.increment();
             warnOncePerWindow(epoch, calls, retries);
             return false;
@@ -257,20 +270,20 @@ public final class RetryBudget {
      * resetting the bucket if it holds an older epoch; a count that would pass {@link #MAX_COUNT} stops
      * there.
      *
-     * @return {@code false} if the count was already saturated and was left as it is
+     * @return the count after the addition, or -1 if it was already saturated and was left as it is
      */
-    private boolean add(long epoch, int index, long amount, int shift) {
+    private long add(long epoch, int index, long amount, int shift) {
         long tag = (epoch & EPOCH_MASK) << EPOCH_SHIFT;
         while (true) {
             long bucket = buckets.get(index);
             long base = (bucket & ~((1L << EPOCH_SHIFT) - 1)) == tag ? bucket : tag;
             long count = (base >>> shift) & COUNT_MASK;
             if (count == COUNT_MASK) {
-                return false;
+                return -1;
             }
             long added = Math.min(amount, COUNT_MASK - count);
             if (buckets.compareAndSet(index, bucket, base + (added << shift))) {
-                return true;
+                return count + added;
             }
         }
     }
