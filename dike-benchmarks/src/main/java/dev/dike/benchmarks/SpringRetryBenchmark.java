@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 6, time = 1)
+@Warmup(iterations = 10, time = 1)
 @Measurement(iterations = 3, time = 1)
 @Fork(3)
 @Threads(1)
