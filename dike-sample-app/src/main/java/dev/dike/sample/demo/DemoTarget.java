@@ -48,6 +48,7 @@ final class DemoTarget implements AutoCloseable {
             StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME,
             StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
 
+    private final ApplicationContext context;
     private final ConfigurableApplicationContext ownContext;
     private final int port;
     private final InventoryBackend backend;
@@ -56,6 +57,7 @@ final class DemoTarget implements AutoCloseable {
     private final DikeRegistry registry;
 
     private DemoTarget(ApplicationContext context, ConfigurableApplicationContext ownContext) {
+        this.context = context;
         this.ownContext = ownContext;
         this.port = context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
         this.backend = context.getBean(InventoryBackend.class);
@@ -93,6 +95,8 @@ final class DemoTarget implements AutoCloseable {
         }
         Map<String, Object> forced = new LinkedHashMap<>(changes);
         forced.put("server.port", "0");
+        // A redis-server this application started is the sibling's Redis too: a second one could not take its port.
+        forced.put("sample.redis.embedded", "false");
         sources.addFirst(new MapPropertySource("load demo: sibling settings", forced));
 
         SpringApplication application = new SpringApplication(SampleApplication.class);
@@ -132,6 +136,10 @@ final class DemoTarget implements AutoCloseable {
 
     DikeRegistry registry() {
         return registry;
+    }
+
+    ApplicationContext context() {
+        return context;
     }
 
     /**
