@@ -127,7 +127,10 @@ final class BucketClock {
     }
 
     private void tick() {
-        Bucket ended = current; // not null: only this timer's tick clears it, and then schedules no other
+        Bucket ended = current;
+        if (ended == null) {
+            return; // only a scheduler that refused this task and ran it anyway gets here
+        }
         long nanos = scheduler.nanoTime();
         long epoch = Math.floorDiv(nanos, bucketNanos);
         if (epoch == ended.epoch || !countedIn.test(ended.epoch)) {
