@@ -168,7 +168,7 @@ public final class RetryBudget {
             if (add(current.epoch, current.index, 1, CALLS_SHIFT) >= EXACT_CALLS_PER_BUCKET) {
                 current.sampling = true; // once per bucket
             }
-        } else if ((ThreadLocalRandom.current().nextInt() & (CALL_SAMPLING - 1)) == 0) {
+        } else if (drawnForSample()) {
             add(current.epoch, current.index, CALL_SAMPLING, CALLS_SHIFT);
         }
     }
@@ -180,9 +180,14 @@ public final class RetryBudget {
         long bucket = buckets.get(index);
         if (!sameEpoch(epoch, bucket) || callsIn(bucket) < EXACT_CALLS_PER_BUCKET) {
             add(epoch, index, 1, CALLS_SHIFT);
-        } else if ((ThreadLocalRandom.current().nextInt() & (CALL_SAMPLING - 1)) == 0) {
+        } else if (drawnForSample()) {
             add(epoch, index, CALL_SAMPLING, CALLS_SHIFT);
         }
+    }
+
+    /** Whether this call of a busy bucket is the one in {@value #CALL_SAMPLING} that is counted. */
+    private static boolean drawnForSample() {
+        return (ThreadLocalRandom.current().nextInt() & (CALL_SAMPLING - 1)) == 0;
     }
 
     /**
@@ -346,7 +351,9 @@ public final class RetryBudget {
         }
 
         /**
-         * @param clock the time source; default {@link DelayScheduler#system()} (use the retriers' scheduler)
+         * @param clock the time source, which also runs the budget's task once per tenth of the window
+         *              while the budget is in use; default {@link DelayScheduler#system()} (use the
+         *              retriers' scheduler)
          * @return this builder
          */
         public Builder clock(DelayScheduler clock) {
